@@ -1,0 +1,250 @@
+// The one module that loads the native binding (through node-gyp-build) and the typed, private
+// boundary to it. Nothing else in the SDK touches the binding; tests may inject a fake one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The HCN object families the native layer speaks for. */
+export type NativeFamily = 'network' | 'endpoint' | 'loadBalancer' | 'namespace';
+
+/** Which HNS the native layer drives. */
+export type NativeBackendName = 'hcn' | 'simulated';
+
+/**
+ * `code` of an error raised by the native layer (the TS layer turns these into typed classes):
+ * - `HCN_HRESULT`: an HCN function failed (or returned S_OK with a non-empty ErrorRecord);
+ *   `hresult`, `operation` and `errorRecord` say which and why.
+ * - `HCN_TIMEOUT`: the call passed its deadline; its thread was written off. The outcome in HNS is unknown.
+ * - `HCN_BUSY`: every pool thread is stuck in a call that passed its deadline; nothing was sent to HNS.
+ * - `HCN_NOT_AVAILABLE`: the backend cannot be used on this host (missing DLL or export, named).
+ * - `HCN_INVALID_ARGUMENT`: the binding was misused (bad GUID string, wrong type); nothing was sent.
+ * - `HCN_CLOSED`: the context was closed.
+ */
+export type NativeErrorCode =
+  | 'HCN_HRESULT'
+  | 'HCN_TIMEOUT'
+  | 'HCN_BUSY'
+  | 'HCN_NOT_AVAILABLE'
+  | 'HCN_INVALID_ARGUMENT'
+  | 'HCN_CLOSED';
+
+/** Shape of every error the binding throws or rejects with. */
+export interface NativeError extends Error {
+  code: NativeErrorCode;
+  /** The HRESULT as an unsigned 32-bit number (HCN_HRESULT only). */
+  hresult?: number;
+  /** The HCN function, e.g. `HcnCreateLoadBalancer`, or the binding method. */
+  operation: string;
+  /** The raw ErrorRecord JSON the function returned, when it returned one. */
+  errorRecord?: string;
+  /** For HCN_NOT_AVAILABLE: the DLL or export that is missing. */
+  missing?: string;
+}
+
+/** Counters of the native worker pool, for tests and diagnostics. */
+export interface NativePoolStats {
+  /** Threads that can run calls (idle or busy), not counting written-off ones. */
+  threads: number;
+  /** Threads running a call right now (within deadline). */
+  busy: number;
+  /** Threads written off: still inside a call that passed its deadline. */
+  stuck: number;
+  /** Calls waiting for a thread. */
+  queued: number;
+  /** Calls completed since the context opened (any outcome). */
+  completed: number;
+}
+
+/** Notification from HNS (HCN_NOTIFICATIONS), delivered on the JS thread. */
+export type NativeNotificationListener = (type: number, status: number, data: string | null) => void;
+
+/**
+ * One open connection to a backend. Every async method runs on the SDK's own native thread pool,
+ * never on libuv's, and rejects with {@link NativeError}. `timeoutMs` is the deadline for the whole
+ * call including its time in the queue; it must be a positive integer.
+ *
+ * Queries are HostComputeQuery JSON strings (e.g. `{"SchemaVersion":{"Major":2,"Minor":0}}`).
+ */
+export interface NativeContext {
+  readonly backend: NativeBackendName;
+
+  /** HcnEnumerate*: returns the raw JSON the function returned (an array of GUID strings). */
+  enumerate(family: NativeFamily, query: string, timeoutMs: number): Promise<string>;
+
+  /**
+   * Enumerate, then Open + Query(propertiesQuery) + Close each ID, all on one worker thread:
+   * one hop for N objects. Objects that vanish between enumerate and open are skipped.
+   * Resolves with one properties JSON string per object.
+   */
+  list(family: NativeFamily, query: string, propertiesQuery: string, timeoutMs: number): Promise<string[]>;
+
+  /**
+   * HcnCreate* with the given ID (or GUID_NULL when `id` is null), then Query(propertiesQuery) and
+   * Close. For endpoints `networkId` is required: the network is opened and closed around the create.
+   * Resolves with the created object's properties JSON.
+   */
+  create(
+    family: NativeFamily,
+    id: string | null,
+    settings: string,
+    propertiesQuery: string,
+    timeoutMs: number,
+    networkId?: string,
+  ): Promise<string>;
+
+  /** Open + Query + Close. */
+  query(family: NativeFamily, id: string, query: string, timeoutMs: number): Promise<string>;
+
+  /**
+   * Open + HcnModify* + (Query when `propertiesQuery` is non-empty) + Close. Resolves with the
+   * properties JSON, or '' when no query was asked for.
+   */
+  modify(family: NativeFamily, id: string, settings: string, propertiesQuery: string, timeoutMs: number): Promise<string>;
+
+  /** HcnDelete*. */
+  remove(family: NativeFamily, id: string, timeoutMs: number): Promise<void>;
+
+  /** vmcompute.dll!HNSCall (HNS v1). Resolves with the raw response envelope JSON. */
+  hnsCall(method: string, path: string, request: string, timeoutMs: number): Promise<string>;
+
+  /**
+   * Simulator control, synchronous, JSON in and out (see src/sim/README.md for the requests).
+   * Throws HCN_NOT_AVAILABLE when the backend is the real HNS.
+   */
+  simControl(request: string): string;
+
+  /** True when simControl is available (the embedded simulator, or a simulator DLL under Wine). */
+  readonly hasSimControl: boolean;
+
+  /**
+   * Registers the HCN service callback (HcnRegisterServiceCallback) and delivers every
+   * notification to `listener` on the JS thread. One listener per context; calling again replaces it.
+   * The registration does not keep the process alive.
+   */
+  subscribe(listener: NativeNotificationListener): void;
+
+  /** HcnUnregisterServiceCallback; no-op when not subscribed. */
+  unsubscribe(): void;
+
+  /** Pool counters. */
+  stats(): NativePoolStats;
+
+  /**
+   * Closes the context: pending and queued calls reject with HCN_CLOSED, idle threads are joined,
+   * stuck ones are left to finish and clean up after themselves. Idempotent.
+   */
+  close(): void;
+}
+
+/** Options of {@link NativeBinding.open}. */
+export interface NativeOpenOptions {
+  backend: NativeBackendName;
+  /** Worker threads of this context's pool (1–64, default 4). */
+  threads?: number;
+}
+
+/** What the compiled addon exports. */
+export interface NativeBinding {
+  open(options: NativeOpenOptions): NativeContext;
+  /** Version of the addon's native code, for diagnostics. */
+  readonly version: string;
+}
+
+let injected: NativeBinding | undefined;
+let loaded: NativeBinding | undefined;
+
+/** Finds the package root (the folder of the package.json named hcn-sdk) above this file. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate)) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string };
+        if (pkg.name === 'hcn-sdk') return dir;
+      } catch {
+        // not ours; keep walking up
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('hcn-sdk: cannot find the package root above ' + __dirname);
+    dir = parent;
+  }
+}
+
+/** Error thrown when the compiled addon cannot be loaded. */
+export class NativeLoadError extends Error {
+  readonly code = 'HCN_ADDON_NOT_FOUND';
+  constructor(
+    message: string,
+    readonly searched: string[],
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'NativeLoadError';
+  }
+}
+
+/**
+ * Loads the addon once: the file named by `HCN_SDK_ADDON` when set, else node-gyp-build's search
+ * (prebuilds/<platform>-<arch>/, then build/Release, build/Debug). A failure says where it looked
+ * and how to build.
+ */
+export function loadBinding(): NativeBinding {
+  if (injected) return injected;
+  if (loaded) return loaded;
+  const override = process.env.HCN_SDK_ADDON;
+  if (override) {
+    // A specific build (cmake-js, sanitizer, cross build): used as given, never silently replaced.
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = require(path.resolve(override)) as NativeBinding;
+      return loaded;
+    } catch (err) {
+      throw new NativeLoadError(
+        `hcn-sdk: HCN_SDK_ADDON names ${override}, which did not load: ${err instanceof Error ? err.message : String(err)}`,
+        [path.resolve(override)],
+        err,
+      );
+    }
+  }
+  const root = packageRoot();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+  try {
+    loaded = nodeGypBuild(root);
+    return loaded;
+  } catch (err) {
+    const tag = `${process.platform}-${process.arch}`;
+    const searched = [
+      path.join(root, 'prebuilds', tag),
+      path.join(root, 'build', 'Release'),
+      path.join(root, 'build', 'Debug'),
+    ];
+    const why = err instanceof Error ? err.message : String(err);
+    throw new NativeLoadError(
+      `hcn-sdk: no native addon for ${tag} (napi).\n` +
+        `Looked in:\n  ${searched.join('\n  ')}\n` +
+        `Cause: ${why.split('\n')[0]}\n` +
+        'To build it from source (needs Python 3 and a C++ toolchain):\n' +
+        '  npm install-scripts approve hcn-sdk && npm rebuild hcn-sdk\n' +
+        'or, in a clone of hcn-sdk: npm run build:native',
+      searched,
+      err,
+    );
+  }
+}
+
+/** Replaces the binding (tests only); pass undefined to restore the real one. */
+export function injectBinding(binding: NativeBinding | undefined): void {
+  injected = binding;
+}
+
+/** True when `err` came from the native layer. */
+export function isNativeError(err: unknown): err is NativeError {
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<NativeError>).code === 'string' &&
+    (err as Partial<NativeError>).code!.startsWith('HCN_') &&
+    typeof (err as Partial<NativeError>).operation === 'string'
+  );
+}
