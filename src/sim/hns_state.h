@@ -1,0 +1,101 @@
+// The simulated HNS itself: networks, endpoints, load balancers, namespaces and the HNS version,
+// with the validation rules of the real service. Pure logic: no threads, files or C strings; the
+// caller (simulator.cc) serialises calls and handles persistence, faults and handles.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "../hcn/hcn_api.h"
+#include "json_value.h"
+
+namespace sim {
+
+using hcn::Family;
+
+// HRESULTs the simulator needs that src/hcn/hcn_api.h does not list (values from winerror.h).
+namespace hrx {
+constexpr HRESULT kEndpointNamespaceAlreadyExists = static_cast<HRESULT>(0x803B002Bu);
+constexpr HRESULT kEndpointNotAttached = static_cast<HRESULT>(0x803B0034u);
+}  // namespace hrx
+
+// A notification to deliver after the call (never while the state lock is held).
+struct Notice {
+  DWORD type;
+  std::string data;  // UTF-8 JSON, or empty for none
+};
+
+// The result of one call against the state.
+struct Outcome {
+  HRESULT hr = hr::kOk;
+  std::string error;   // ErrorRecord "Error" text (without the trailing space) when failed
+  std::string output;  // properties / ID array / HNSCall envelope, or the new ID after a create
+  bool mutated = false;
+  std::vector<Notice> notices;
+
+  static Outcome Fail(HRESULT h, const std::string& detail);
+  static Outcome FailText(HRESULT h, const std::string& text);  // text used as is
+  bool ok() const { return hr >= 0; }
+};
+
+struct HnsVersion {
+  int major = 13;
+  int minor = 2;
+};
+
+class HnsState {
+ public:
+  HnsVersion version;
+  std::vector<Json> objects[hcn::kFamilyCount];
+  uint64_t nextNamespaceId = 2;
+
+  // Default topology (the DSR walkthrough) and the default version 13.2.
+  void SetDefault();
+  void SetDefaultTopology();
+
+  // The persisted document (see README "Persistence format").
+  Json ToJson() const;
+  bool FromJson(const Json& doc, std::string* error);
+
+  size_t Count(Family f) const { return objects[static_cast<int>(f)].size(); }
+  Json* Find(Family f, const std::string& canonicalId);
+
+  Outcome Enumerate(Family f, const std::string& query);
+  // `id` canonical, or empty to assign one. `networkId` only for endpoints.
+  Outcome Create(Family f, const std::string& id, const std::string& settings,
+                 const std::string& networkId);
+  Outcome CheckExists(Family f, const std::string& id);
+  Outcome Modify(Family f, const std::string& id, const std::string& settings);
+  Outcome Query(Family f, const std::string& id, const std::string& query);
+  Outcome Delete(Family f, const std::string& id);
+  Outcome HnsCall(const std::string& method, const std::string& path, const std::string& request);
+
+  bool SupportsDsr() const;
+  bool SupportsIpv6() const;
+  bool SupportsSessionAffinity() const;
+  bool SupportsModifyLoadBalancer() const;
+
+ private:
+  Outcome CreateNetwork(const std::string& id, Json in);
+  Outcome CreateEndpoint(const std::string& id, Json in, const std::string& networkId);
+  Outcome CreateLoadBalancer(const std::string& id, Json in);
+  Outcome CreateNamespace(const std::string& id, Json in);
+  Outcome ModifyPolicies(Json* object, const Json& request);
+  Outcome ModifyNamespace(Json* ns, const Json& request);
+  // Validates a HostComputeLoadBalancer document and fills *out with the object to store.
+  Outcome ValidateLoadBalancer(const Json& in, const std::string& selfId, Json* out);
+  Json Present(Family f, const Json& object, bool detailed) const;
+  std::string NamespaceOfEndpoint(const std::string& endpointId) const;
+  std::vector<std::string> NodeIps() const;
+  Json PolicyList(const Json& lb) const;
+};
+
+// The HRESULT for "no such object" per family (see README: simulator choice).
+HRESULT NotFoundCode(Family f);
+// The system text of an HRESULT, as HNS puts it in ErrorRecord.Error.
+std::string HresultText(HRESULT h);
+// {"Success":false,"Error":"<text> ","ErrorCode":<unsigned>}
+std::string ErrorRecordJson(HRESULT h, const std::string& text);
+const char* FamilyNoun(Family f);
+
+}  // namespace sim

@@ -1,0 +1,650 @@
+// The process-wide simulator: argument checks at the C boundary, handles, string accounting,
+// faults, notifications, and the per-call lock/refresh/save cycle.
+#include "simulator.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "encoding.h"
+
+#ifdef HCN_SIM_COTASKMEM
+#include <objbase.h>
+#endif
+
+namespace sim {
+
+namespace {
+
+const char* const kFamilySingular[hcn::kFamilyCount] = {"Network", "Endpoint", "LoadBalancer", "Namespace"};
+const char* const kFamilyPlural[hcn::kFamilyCount] = {"Networks", "Endpoints", "LoadBalancers", "Namespaces"};
+
+enum Verb { kEnumerate = 0, kCreate = 1, kOpen = 3, kModify = 4, kQuery = 5, kDelete = 6, kClose = 7 };
+
+const char* const kHnsCall = "HNSCall";
+const char* const kRegister = "HcnRegisterServiceCallback";
+const char* const kUnregister = "HcnUnregisterServiceCallback";
+
+bool KnownOperation(const std::string& op) {
+  if (op == "*" || op == kHnsCall || op == kRegister || op == kUnregister) return true;
+  for (int f = 0; f < hcn::kFamilyCount; ++f)
+    for (int v : {kEnumerate, kCreate, kOpen, kModify, kQuery, kDelete, kClose})
+      if (Simulator::OperationName(static_cast<Family>(f), v) == op) return true;
+  return false;
+}
+
+std::string GuidText(const GUID* id) { return GuidToString(*id); }
+
+}  // namespace
+
+std::string Simulator::OperationName(Family f, int verb) {
+  const int i = static_cast<int>(f);
+  switch (verb) {
+    case kEnumerate: return std::string("HcnEnumerate") + kFamilyPlural[i];
+    case kCreate:
+    case 2: return std::string("HcnCreate") + kFamilySingular[i];
+    case kOpen: return std::string("HcnOpen") + kFamilySingular[i];
+    case kModify: return std::string("HcnModify") + kFamilySingular[i];
+    case kQuery: return std::string("HcnQuery") + kFamilySingular[i] + "Properties";
+    case kDelete: return std::string("HcnDelete") + kFamilySingular[i];
+    case kClose: return std::string("HcnClose") + kFamilySingular[i];
+    default: return "";
+  }
+}
+
+Simulator& Simulator::Instance() {
+  static Simulator* instance = new Simulator();
+  return *instance;
+}
+
+Simulator::Simulator() { state_.SetDefault(); }
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+hcn_char* Simulator::AllocString(const std::string& utf8) {
+  HString w = Utf8ToUtf16(utf8);
+  const size_t bytes = (w.size() + 1) * sizeof(hcn_char);
+#ifdef HCN_SIM_COTASKMEM
+  hcn_char* p = static_cast<hcn_char*>(CoTaskMemAlloc(bytes));
+  if (!p) return nullptr;
+#else
+  hcn_char* p = static_cast<hcn_char*>(std::malloc(bytes));
+  if (!p) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(stringMu_);
+    strings_.insert(p);
+  }
+#endif
+  std::memcpy(p, w.data(), w.size() * sizeof(hcn_char));
+  p[w.size()] = 0;
+  return p;
+}
+
+void Simulator::FreeString(void* p) {
+  if (!p) return;
+#ifdef HCN_SIM_COTASKMEM
+  CoTaskMemFree(p);
+#else
+  {
+    std::lock_guard<std::mutex> lock(stringMu_);
+    // A pointer the simulator did not hand out (or freed twice) is ignored, never freed.
+    if (strings_.erase(p) == 0) return;
+  }
+  std::free(p);
+#endif
+}
+
+void Simulator::SetError(hcn_char** errorRecord, HRESULT h, const std::string& text) {
+  if (errorRecord) *errorRecord = AllocString(ErrorRecordJson(h, text));
+}
+
+HRESULT Simulator::Finish(const Outcome& o, hcn_char** errorRecord) {
+  if (!o.ok()) SetError(errorRecord, o.hr, o.error);
+  return o.hr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+bool Simulator::Enter(const std::string& op, HRESULT* hr, std::string* message) {
+  uint64_t sleepMs = 0;
+  {
+    std::lock_guard<std::mutex> lock(faultMu_);
+    ++calls_[op];
+    auto it = latencyMs_.find(op);
+    if (it == latencyMs_.end()) it = latencyMs_.find("*");
+    if (it != latencyMs_.end()) sleepMs = it->second;
+  }
+  if (sleepMs) std::this_thread::sleep_for(std::chrono::milliseconds(sleepMs));
+  std::unique_lock<std::mutex> lock(faultMu_);
+  while (hang_.count(op) || hang_.count("*")) {
+    const uint64_t gen = releaseGeneration_;
+    ++hungNow_;
+    faultCv_.wait(lock, [&] { return releaseGeneration_ != gen; });
+    --hungNow_;
+  }
+  for (const std::string& key : {op, std::string("*")}) {
+    auto it = failNext_.find(key);
+    if (it == failNext_.end() || it->second.count == 0) continue;
+    *hr = it->second.hr;
+    *message = it->second.message.empty() ? HresultText(it->second.hr) : it->second.message;
+    if (--it->second.count == 0) failNext_.erase(it);
+    return false;
+  }
+  return true;
+}
+
+template <class Body>
+Outcome Simulator::WithState(Body body) {
+  std::lock_guard<std::mutex> lock(stateMu_);
+  std::string error;
+  if (file_.active()) {
+    if (!file_.Lock(&error)) return Outcome::FailText(hr::kFail, "simulator state file: " + error);
+    if (!file_.Refresh(&state_, &error)) {
+      file_.Unlock();
+      return Outcome::FailText(hr::kFail, "simulator state file: " + error);
+    }
+  }
+  Outcome o = body(state_);
+  if (file_.active()) {
+    if (o.mutated && !file_.Save(state_, &error)) {
+      file_.Invalidate();
+      o = Outcome::FailText(hr::kFail, "simulator state file: " + error);
+    }
+    file_.Unlock();
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handles
+
+hcn::Handle Simulator::NewHandle(Family f, const std::string& id) {
+  std::lock_guard<std::mutex> lock(handleMu_);
+  const uintptr_t h = nextHandle_;
+  nextHandle_ += 8;
+  handles_[h] = HandleEntry{f, id, true};
+  return reinterpret_cast<hcn::Handle>(h);
+}
+
+bool Simulator::LookupHandle(Family f, hcn::Handle h, std::string* id, HRESULT* error) {
+  std::lock_guard<std::mutex> lock(handleMu_);
+  auto it = handles_.find(reinterpret_cast<uintptr_t>(h));
+  if (it == handles_.end() || it->second.family != f || !it->second.valid) {
+    *error = hr::kHandle;
+    return false;
+  }
+  *id = it->second.id;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The HCN functions
+
+HRESULT Simulator::Enumerate(Family f, const hcn_char* query, hcn_char** ids, hcn_char** errorRecord) {
+  if (errorRecord) *errorRecord = nullptr;
+  if (ids) *ids = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kEnumerate), &h, &message)) return SetError(errorRecord, h, message), h;
+  if (!ids) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  std::string q;
+  if (!Utf16ToUtf8(query, &q)) {
+    return Finish(Outcome::Fail(hr::kInvalidJson, "(the query is not valid UTF-16)"), errorRecord);
+  }
+  Outcome o = WithState([&](HnsState& s) { return s.Enumerate(f, q); });
+  if (o.ok()) *ids = AllocString(o.output);
+  return Finish(o, errorRecord);
+}
+
+HRESULT Simulator::Create(Family f, hcn::Handle network, const GUID* id, const hcn_char* settings,
+                          hcn::Handle* object, hcn_char** errorRecord) {
+  if (errorRecord) *errorRecord = nullptr;
+  if (object) *object = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kCreate), &h, &message)) return SetError(errorRecord, h, message), h;
+  if (!object || !id || !settings)
+    return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  std::string networkId;
+  if (f == Family::Endpoint) {
+    HRESULT bad;
+    if (!LookupHandle(Family::Network, network, &networkId, &bad))
+      return SetError(errorRecord, bad, HresultText(bad) + " (the network handle)"), bad;
+  }
+  std::string text;
+  if (!Utf16ToUtf8(settings, &text))
+    return Finish(Outcome::Fail(hr::kInvalidJson, "(the settings are not valid UTF-16)"), errorRecord);
+  const std::string wanted = IsNullGuid(*id) ? std::string() : GuidText(id);
+  Outcome o = WithState([&](HnsState& s) { return s.Create(f, wanted, text, networkId); });
+  if (o.ok()) {
+    *object = NewHandle(f, o.output);
+    std::vector<Event> events;
+    for (const Notice& n : o.notices) events.push_back(Event{n.type, hr::kOk, n.data});
+    Post(std::move(events));
+  }
+  return Finish(o, errorRecord);
+}
+
+HRESULT Simulator::Open(Family f, const GUID* id, hcn::Handle* object, hcn_char** errorRecord) {
+  if (errorRecord) *errorRecord = nullptr;
+  if (object) *object = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kOpen), &h, &message)) return SetError(errorRecord, h, message), h;
+  if (!object || !id) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  const std::string wanted = GuidText(id);
+  Outcome o = WithState([&](HnsState& s) { return s.CheckExists(f, wanted); });
+  if (o.ok()) *object = NewHandle(f, wanted);
+  return Finish(o, errorRecord);
+}
+
+HRESULT Simulator::Modify(Family f, hcn::Handle object, const hcn_char* settings, hcn_char** errorRecord) {
+  if (errorRecord) *errorRecord = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kModify), &h, &message)) return SetError(errorRecord, h, message), h;
+  std::string id;
+  if (!LookupHandle(f, object, &id, &h)) return SetError(errorRecord, h, HresultText(h)), h;
+  if (!settings) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  std::string text;
+  if (!Utf16ToUtf8(settings, &text))
+    return Finish(Outcome::Fail(hr::kInvalidJson, "(the settings are not valid UTF-16)"), errorRecord);
+  Outcome o = WithState([&](HnsState& s) { return s.Modify(f, id, text); });
+  return Finish(o, errorRecord);
+}
+
+HRESULT Simulator::Query(Family f, hcn::Handle object, const hcn_char* query, hcn_char** properties,
+                         hcn_char** errorRecord) {
+  if (errorRecord) *errorRecord = nullptr;
+  if (properties) *properties = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kQuery), &h, &message)) return SetError(errorRecord, h, message), h;
+  std::string id;
+  if (!LookupHandle(f, object, &id, &h)) return SetError(errorRecord, h, HresultText(h)), h;
+  if (!properties) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  std::string q;
+  if (!Utf16ToUtf8(query, &q))
+    return Finish(Outcome::Fail(hr::kInvalidJson, "(the query is not valid UTF-16)"), errorRecord);
+  Outcome o = WithState([&](HnsState& s) { return s.Query(f, id, q); });
+  if (o.ok()) *properties = AllocString(o.output);
+  return Finish(o, errorRecord);
+}
+
+HRESULT Simulator::Delete(Family f, const GUID* id, hcn_char** errorRecord) {
+  if (errorRecord) *errorRecord = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kDelete), &h, &message)) return SetError(errorRecord, h, message), h;
+  if (!id) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  const std::string wanted = GuidText(id);
+  Outcome o = WithState([&](HnsState& s) { return s.Delete(f, wanted); });
+  if (o.ok()) {
+    std::vector<Event> events;
+    for (const Notice& n : o.notices) events.push_back(Event{n.type, hr::kOk, n.data});
+    Post(std::move(events));
+  }
+  return Finish(o, errorRecord);
+}
+
+HRESULT Simulator::Close(Family f, hcn::Handle object) {
+  HRESULT h;
+  std::string message;
+  if (!Enter(OperationName(f, kClose), &h, &message)) return h;
+  std::lock_guard<std::mutex> lock(handleMu_);
+  auto it = handles_.find(reinterpret_cast<uintptr_t>(object));
+  if (it == handles_.end() || it->second.family != f) return hr::kHandle;
+  handles_.erase(it);
+  return hr::kOk;
+}
+
+HRESULT Simulator::HnsCall(const hcn_char* method, const hcn_char* path, const hcn_char* request,
+                           hcn_char** response) {
+  if (response) *response = nullptr;
+  HRESULT h;
+  std::string message;
+  // HNSCall has no ErrorRecord: an injected failure is the HRESULT alone (no response string).
+  if (!Enter(kHnsCall, &h, &message)) return h;
+  if (!response) return hr::kPointer;
+  if (!method || !path) return hr::kInvalidArg;
+  std::string m, p, r;
+  if (!Utf16ToUtf8(method, &m) || !Utf16ToUtf8(path, &p) || !Utf16ToUtf8(request, &r)) return hr::kInvalidArg;
+  Outcome o = WithState([&](HnsState& s) { return s.HnsCall(m, p, r); });
+  if (!o.ok()) return o.hr;
+  *response = AllocString(o.output);
+  return hr::kOk;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service callbacks
+
+HRESULT Simulator::RegisterCallback(hcn::NotificationCallback callback, void* context, hcn::Handle* handle) {
+  if (handle) *handle = nullptr;
+  HRESULT h;
+  std::string message;
+  if (!Enter(kRegister, &h, &message)) return h;
+  if (!handle) return hr::kPointer;
+  if (!callback) return hr::kInvalidArg;
+  uintptr_t value;
+  {
+    std::lock_guard<std::mutex> lock(handleMu_);
+    value = nextHandle_;
+    nextHandle_ += 8;
+  }
+  {
+    std::lock_guard<std::mutex> lock(callbackMu_);
+    callbacks_[value] = Callback{callback, context};
+  }
+  *handle = reinterpret_cast<hcn::Handle>(value);
+  return hr::kOk;
+}
+
+HRESULT Simulator::UnregisterCallback(hcn::Handle handle) {
+  HRESULT h;
+  std::string message;
+  if (!Enter(kUnregister, &h, &message)) return h;
+  const uintptr_t value = reinterpret_cast<uintptr_t>(handle);
+  std::unique_lock<std::mutex> lock(callbackMu_);
+  if (callbacks_.erase(value) == 0) return hr::kHandle;
+  // No callback may run after this returns: wait out an invocation in progress, unless it is the
+  // caller itself (a callback unregistering itself from inside the notification).
+  if (delivering_ && std::this_thread::get_id() == deliveryThread_) return hr::kOk;
+  callbackCv_.wait(lock, [&] { return inFlight_ != value; });
+  return hr::kOk;
+}
+
+void Simulator::Post(std::vector<Event> events) {
+  if (events.empty()) return;
+  std::lock_guard<std::mutex> lock(callbackMu_);
+  if (callbacks_.empty()) return;
+  for (Event& e : events) events_.push_back(std::move(e));
+  if (!delivering_) {
+    delivering_ = true;
+    std::thread([this] { DeliverLoop(); }).detach();
+  }
+}
+
+void Simulator::DeliverLoop() {
+  std::unique_lock<std::mutex> lock(callbackMu_);
+  deliveryThread_ = std::this_thread::get_id();
+  while (!events_.empty()) {
+    Event e = std::move(events_.front());
+    events_.pop_front();
+    const HString data = Utf8ToUtf16(e.data);
+    std::vector<uintptr_t> targets;
+    for (const auto& kv : callbacks_) targets.push_back(kv.first);
+    for (uintptr_t target : targets) {
+      auto it = callbacks_.find(target);
+      if (it == callbacks_.end()) continue;  // unregistered meanwhile
+      const Callback cb = it->second;
+      inFlight_ = target;
+      lock.unlock();
+      cb.fn(e.type, cb.context, e.status, e.data.empty() ? nullptr : data.c_str());
+      lock.lock();
+      inFlight_ = 0;
+      callbackCv_.notify_all();
+    }
+  }
+  delivering_ = false;
+  deliveryThread_ = std::thread::id();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control protocol (see README "Control protocol")
+
+HRESULT Simulator::Control(const hcn_char* request, hcn_char** response) {
+  if (response) *response = nullptr;
+  if (!response) return hr::kPointer;
+  std::string text;
+  bool ok = false;
+  std::string out;
+  if (!request || !Utf16ToUtf8(request, &text)) {
+    out = "{\"ok\":false,\"error\":\"the request is not valid UTF-16 text\"}";
+  } else {
+    out = ControlOp(text, &ok);
+  }
+  *response = AllocString(out);
+  return ok ? hr::kOk : hr::kInvalidArg;
+}
+
+namespace {
+
+std::string Refusal(const std::string& why) {
+  std::string out = "{\"ok\":false,\"error\":";
+  AppendJsonString(why, &out);
+  out += "}";
+  return out;
+}
+
+bool ReadOperation(const Json& req, std::string* op, std::string* error) {
+  const Json* v = req.Find("operation");
+  if (!v || !v->IsString()) {
+    *error = "\"operation\" must be an HCN export name (e.g. HcnCreateLoadBalancer) or \"*\"";
+    return false;
+  }
+  if (!KnownOperation(v->AsString())) {
+    *error = "unknown operation \"" + v->AsString() + "\"";
+    return false;
+  }
+  *op = v->AsString();
+  return true;
+}
+
+}  // namespace
+
+std::string Simulator::ControlOp(const std::string& text, bool* ok) {
+  *ok = false;
+  Json req;
+  std::string why;
+  if (!ParseJson(text, &req, &why) || !req.IsObject()) return Refusal("the request is not a JSON object: " + why);
+  const std::string op = req.StringAt("op");
+
+  if (op == "reset") {
+    std::vector<Event> none;
+    {
+      std::lock_guard<std::mutex> lock(faultMu_);
+      failNext_.clear();
+      latencyMs_.clear();
+      hang_.clear();
+      calls_.clear();
+      ++releaseGeneration_;
+      faultCv_.notify_all();
+    }
+    Outcome o = WithState([](HnsState& s) {
+      s.SetDefault();
+      Outcome r;
+      r.mutated = true;
+      return r;
+    });
+    if (!o.ok()) return Refusal(o.error);
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "configure") {
+    const Json* path = req.Find("statePath");
+    if (!path || !(path->IsNull() || path->IsString()))
+      return Refusal("\"statePath\" must be a file path or null");
+    std::lock_guard<std::mutex> lock(stateMu_);
+    if (path->IsNull()) {
+      // Back to memory, keeping what the file held.
+      file_.Close();
+      *ok = true;
+      return "{\"ok\":true,\"statePath\":null}";
+    }
+    HnsState initial;
+    initial.SetDefault();
+    HnsState loaded;
+    std::string error;
+    if (!file_.Open(path->AsString(), initial, &loaded, &error)) return Refusal(error);
+    state_ = std::move(loaded);
+    *ok = true;
+    std::string out = "{\"ok\":true,\"statePath\":";
+    AppendJsonString(path->AsString(), &out);
+    return out + "}";
+  }
+
+  if (op == "status" || op == "dump") {
+    std::string body;
+    Outcome o = WithState([&](HnsState& s) {
+      if (op == "dump") {
+        body = s.ToJson().Dump();
+      } else {
+        body = "\"version\":{\"Major\":" + std::to_string(s.version.major) + ",\"Minor\":" +
+               std::to_string(s.version.minor) + "},\"counts\":{\"networks\":" +
+               std::to_string(s.Count(Family::Network)) + ",\"endpoints\":" +
+               std::to_string(s.Count(Family::Endpoint)) + ",\"loadBalancers\":" +
+               std::to_string(s.Count(Family::LoadBalancer)) + ",\"namespaces\":" +
+               std::to_string(s.Count(Family::Namespace)) + "}";
+      }
+      return Outcome();
+    });
+    if (!o.ok()) return Refusal(o.error);
+    *ok = true;
+    if (op == "dump") return "{\"ok\":true,\"state\":" + body + "}";
+    std::string path;
+    {
+      std::lock_guard<std::mutex> lock(stateMu_);
+      if (file_.active()) {
+        AppendJsonString(file_.path(), &path);
+      } else {
+        path = "null";
+      }
+    }
+    return "{\"ok\":true," + body + ",\"statePath\":" + path + "}";
+  }
+
+  if (op == "setVersion") {
+    int64_t major = -1, minor = -1;
+    const Json* a = req.Find("major");
+    const Json* b = req.Find("minor");
+    if (!a || !b || !a->GetInt64(&major) || !b->GetInt64(&minor) || major < 0 || minor < 0 || major > 65535 ||
+        minor > 65535)
+      return Refusal("\"major\" and \"minor\" must be integers 0-65535");
+    Outcome o = WithState([&](HnsState& s) {
+      s.version.major = static_cast<int>(major);
+      s.version.minor = static_cast<int>(minor);
+      Outcome r;
+      r.mutated = true;
+      return r;
+    });
+    if (!o.ok()) return Refusal(o.error);
+    *ok = true;
+    return "{\"ok\":true,\"version\":{\"Major\":" + std::to_string(major) + ",\"Minor\":" + std::to_string(minor) + "}}";
+  }
+
+  if (op == "failNext") {
+    std::string operation, error;
+    if (!ReadOperation(req, &operation, &error)) return Refusal(error);
+    const Json* count = req.Find("count");
+    const Json* hres = req.Find("hresult");
+    uint64_t n = 1, code = 0;
+    if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
+    if (!hres || !hres->GetUint64(&code) || code > 0xFFFFFFFFu || code < 0x80000000u)
+      return Refusal("\"hresult\" must be a failure HRESULT as an unsigned number (0x80000000-0xFFFFFFFF)");
+    const Json* msg = req.Find("message");
+    if (msg && !msg->IsNull() && !msg->IsString()) return Refusal("\"message\" must be a string");
+    std::lock_guard<std::mutex> lock(faultMu_);
+    if (n == 0) {
+      failNext_.erase(operation);
+    } else {
+      failNext_[operation] = Failure{n, static_cast<HRESULT>(static_cast<uint32_t>(code)),
+                                     msg && msg->IsString() ? msg->AsString() : std::string()};
+    }
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "latency") {
+    std::string operation, error;
+    if (!ReadOperation(req, &operation, &error)) return Refusal(error);
+    const Json* ms = req.Find("ms");
+    uint64_t value = 0;
+    if (!ms || !ms->GetUint64(&value) || value > 600000) return Refusal("\"ms\" must be an integer 0-600000");
+    std::lock_guard<std::mutex> lock(faultMu_);
+    if (value == 0) {
+      latencyMs_.erase(operation);
+    } else {
+      latencyMs_[operation] = value;
+    }
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "hang") {
+    std::string operation, error;
+    if (!ReadOperation(req, &operation, &error)) return Refusal(error);
+    std::lock_guard<std::mutex> lock(faultMu_);
+    hang_.insert(operation);
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "release") {
+    std::lock_guard<std::mutex> lock(faultMu_);
+    const uint64_t released = hungNow_;
+    hang_.clear();
+    ++releaseGeneration_;
+    faultCv_.notify_all();
+    *ok = true;
+    return "{\"ok\":true,\"released\":" + std::to_string(released) + "}";
+  }
+
+  if (op == "restart") {
+    const Json* keep = req.Find("keepState");
+    if (keep && !keep->IsBool()) return Refusal("\"keepState\" must be true or false");
+    const bool keepState = !keep || keep->AsBool();
+    if (!keepState) {
+      Outcome o = WithState([](HnsState& s) {
+        s.SetDefaultTopology();
+        Outcome r;
+        r.mutated = true;
+        return r;
+      });
+      if (!o.ok()) return Refusal(o.error);
+      std::lock_guard<std::mutex> lock(handleMu_);
+      for (auto& kv : handles_) kv.second.valid = false;
+    }
+    Post({Event{notify::kServiceDisconnect, hr::kOk, std::string()}});
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "stats") {
+    std::string out = "{\"ok\":true";
+    {
+      std::lock_guard<std::mutex> lock(handleMu_);
+      out += ",\"liveHandles\":" + std::to_string(handles_.size());
+    }
+#ifdef HCN_SIM_COTASKMEM
+    out += ",\"liveStrings\":null";
+#else
+    {
+      std::lock_guard<std::mutex> lock(stringMu_);
+      out += ",\"liveStrings\":" + std::to_string(strings_.size());
+    }
+#endif
+    {
+      std::lock_guard<std::mutex> lock(callbackMu_);
+      out += ",\"liveCallbacks\":" + std::to_string(callbacks_.size());
+    }
+    std::lock_guard<std::mutex> lock(faultMu_);
+    out += ",\"hung\":" + std::to_string(hungNow_) + ",\"calls\":{";
+    bool first = true;
+    for (const auto& kv : calls_) {
+      if (!first) out += ",";
+      first = false;
+      AppendJsonString(kv.first, &out);
+      out += ":" + std::to_string(kv.second);
+    }
+    out += "}}";
+    *ok = true;
+    return out;
+  }
+
+  return Refusal(op.empty() ? "\"op\" is missing" : "unknown op \"" + op + "\"");
+}
+
+}  // namespace sim

@@ -1,0 +1,119 @@
+// The process-wide simulator behind the function table: C-boundary checks, process-local handles,
+// the counting string allocator, fault injection (fail/latency/hang), service callbacks delivered
+// from a simulator-owned thread, the control protocol, and the lock/refresh/save cycle around
+// each call when the state is file-backed.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "../hcn/hcn_api.h"
+#include "hns_state.h"
+#include "state_file.h"
+
+namespace sim {
+
+class Simulator {
+ public:
+  // Created on first use and never destroyed: callbacks and worker threads may outlive main().
+  static Simulator& Instance();
+
+  HRESULT Enumerate(Family f, const hcn_char* query, hcn_char** ids, hcn_char** errorRecord);
+  HRESULT Create(Family f, hcn::Handle network, const GUID* id, const hcn_char* settings,
+                 hcn::Handle* object, hcn_char** errorRecord);
+  HRESULT Open(Family f, const GUID* id, hcn::Handle* object, hcn_char** errorRecord);
+  HRESULT Modify(Family f, hcn::Handle object, const hcn_char* settings, hcn_char** errorRecord);
+  HRESULT Query(Family f, hcn::Handle object, const hcn_char* query, hcn_char** properties,
+                hcn_char** errorRecord);
+  HRESULT Delete(Family f, const GUID* id, hcn_char** errorRecord);
+  HRESULT Close(Family f, hcn::Handle object);
+  HRESULT RegisterCallback(hcn::NotificationCallback callback, void* context, hcn::Handle* handle);
+  HRESULT UnregisterCallback(hcn::Handle handle);
+  HRESULT HnsCall(const hcn_char* method, const hcn_char* path, const hcn_char* request,
+                  hcn_char** response);
+  void FreeString(void* p);
+  HRESULT Control(const hcn_char* request, hcn_char** response);
+
+  static std::string OperationName(Family f, int verb);
+
+ private:
+  Simulator();
+
+  struct HandleEntry {
+    Family family;
+    std::string id;
+    bool valid;  // false after a restart that dropped the state
+  };
+  struct Failure {
+    uint64_t count = 0;
+    HRESULT hr = 0;
+    std::string message;
+  };
+  struct Callback {
+    hcn::NotificationCallback fn;
+    void* context;
+  };
+  struct Event {
+    DWORD type;
+    HRESULT status;
+    std::string data;  // UTF-8; empty = null
+  };
+
+  // Fault injection before a call: counts it, sleeps, waits while hung, and consumes failNext.
+  // Returns false (and sets the failure) when the call must fail.
+  bool Enter(const std::string& op, HRESULT* hr, std::string* message);
+  // Runs `body` on the state under the state lock (and the file lock when file-backed).
+  template <class Body>
+  Outcome WithState(Body body);
+  HRESULT Finish(const Outcome& o, hcn_char** errorRecord);
+  hcn_char* AllocString(const std::string& utf8);
+  void SetError(hcn_char** errorRecord, HRESULT h, const std::string& text);
+  bool LookupHandle(Family f, hcn::Handle h, std::string* id, HRESULT* error);
+  hcn::Handle NewHandle(Family f, const std::string& id);
+  void Post(std::vector<Event> events);
+  void DeliverLoop();
+  std::string ControlOp(const std::string& request, bool* ok);
+
+  // State (one machine-wide HNS per state file; in memory otherwise).
+  std::mutex stateMu_;
+  HnsState state_;
+  StateFile file_;
+
+  // Handles (process-local).
+  std::mutex handleMu_;
+  std::map<uintptr_t, HandleEntry> handles_;
+  uintptr_t nextHandle_ = 0x1000;
+
+  // Strings handed out.
+  std::mutex stringMu_;
+  std::unordered_set<void*> strings_;
+
+  // Faults and counters.
+  std::mutex faultMu_;
+  std::condition_variable faultCv_;
+  std::map<std::string, Failure> failNext_;
+  std::map<std::string, uint64_t> latencyMs_;
+  std::set<std::string> hang_;
+  uint64_t releaseGeneration_ = 0;
+  uint64_t hungNow_ = 0;
+  std::map<std::string, uint64_t> calls_;
+
+  // Service callbacks and the delivery thread.
+  std::mutex callbackMu_;
+  std::condition_variable callbackCv_;
+  std::map<uintptr_t, Callback> callbacks_;
+  std::deque<Event> events_;
+  bool delivering_ = false;            // a delivery thread is running
+  std::thread::id deliveryThread_;     // ...and this is it
+  uintptr_t inFlight_ = 0;             // callback being invoked right now (0 = none)
+};
+
+}  // namespace sim
