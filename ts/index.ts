@@ -1,0 +1,11 @@
+// The public API of hcn-sdk: the client and its load balancer handles, the simulator controls,
+// errors, features, the HNS schema types and models, the builders and the IP helpers.
+export * from './client';
+export * from './load-balancer';
+export * from './simulator';
+export * from './errors';
+export * from './features';
+export * from './schema';
+export * from './builders';
+export * from './net/ip';
+export { NativeLoadError } from './native';

@@ -1,0 +1,257 @@
+// Typed controls of the HNS simulator (the SimControl JSON protocol): reset, version, fault injection,
+// restart, counters. Available as `hcn.simulator` when the backend is the embedded simulator (or the
+// simulator DLL under Wine); failures are HcnErrors.
+import { HcnError, toHcnError } from './errors';
+import type { HnsVersion } from './features';
+
+/**
+ * Object counts in the simulated HNS.
+ * @example
+ * const { loadBalancers } = hcn.simulator!.status().counts;
+ */
+export interface SimulatorCounts {
+  networks: number;
+  endpoints: number;
+  loadBalancers: number;
+  namespaces: number;
+}
+
+/**
+ * `Simulator.status()`.
+ * @example
+ * const s = hcn.simulator!.status();
+ * console.log(`${s.version.major}.${s.version.minor}`, s.statePath ?? '(in memory)');
+ */
+export interface SimulatorStatus {
+  /** The HNS version `/globals/version` reports (feature gates follow it). */
+  version: HnsVersion;
+  /** The state file, or null when the state is in memory. */
+  statePath: string | null;
+  counts: SimulatorCounts;
+}
+
+/**
+ * `Simulator.stats()`: leak counters and per-operation call counts.
+ * @example
+ * const { liveHandles, liveStrings } = hcn.simulator!.stats();
+ */
+export interface SimulatorStats {
+  /** HCN handles opened and not yet closed. */
+  liveHandles: number;
+  /** Strings handed out and not yet freed; null when they come from CoTaskMemAlloc (DLL build). */
+  liveStrings: number | null;
+  /** Service callbacks registered and not yet unregistered. */
+  liveCallbacks: number;
+  /** Calls per HCN export name since the last reset. */
+  calls: Record<string, number>;
+}
+
+/**
+ * An HCN export name the simulator can fault (or `'*'` where the protocol allows every operation).
+ * @example
+ * const op: SimulatorOperation = 'HcnCreateLoadBalancer';
+ */
+export type SimulatorOperation =
+  | `Hcn${'Enumerate' | 'Create' | 'Open' | 'Modify' | 'Delete' | 'Close'}${'LoadBalancer' | 'Network' | 'Endpoint' | 'Namespace'}${'' | 's'}`
+  | `HcnQuery${'LoadBalancer' | 'Network' | 'Endpoint' | 'Namespace'}Properties`
+  | 'HNSCall'
+  | 'HcnRegisterServiceCallback'
+  | 'HcnUnregisterServiceCallback'
+  | '*'
+  | (string & {});
+
+/**
+ * What a state-changing control did, so the client can drop cached knowledge (features).
+ * @example
+ * const onChange = (what: SimulatorChange) => { if (what === 'version') console.log('HNS version changed'); };
+ */
+export type SimulatorChange = 'reset' | 'version' | 'restart' | 'configure';
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * Controls of the simulated HNS. Every method is synchronous (the simulator answers in-process).
+ * The embedded simulator is process-wide: every client of the simulated backend in this process sees
+ * the same HNS, and these controls affect all of them.
+ * @example
+ * const sim = hcn.simulator!;
+ * sim.setVersion(15, 5);                                      // in-place modify available
+ * sim.failNext('HcnCreateLoadBalancer', 0x803b0013);         // next create: port in use
+ * sim.restart({ keepState: true });                           // fires 'serviceDisconnect'
+ */
+export class Simulator {
+  readonly #send: (request: string) => string;
+  readonly #changed: (what: SimulatorChange) => void;
+
+  /** @internal The client creates it; `send` is the context's SimControl. */
+  constructor(send: (request: string) => string, changed: (what: SimulatorChange) => void = () => undefined) {
+    this.#send = send;
+    this.#changed = changed;
+  }
+
+  /**
+   * Sends a raw SimControl request and returns the parsed response (`ok` true). For requests this
+   * class has no method for; a refused request throws HcnError `E_INVALIDARG`.
+   * @example
+   * const state = hcn.simulator!.control({ op: 'dump' }).state;
+   */
+  control(request: { op: string; [key: string]: unknown }): Record<string, unknown> {
+    const operation = `SimControl ${request.op}`;
+    let text: string;
+    try {
+      text = this.#send(JSON.stringify(request));
+    } catch (err) {
+      throw toHcnError(err, operation);
+    }
+    let response: unknown;
+    try {
+      response = JSON.parse(text);
+    } catch {
+      throw new HcnError({ code: 'HCN_INVALID_RESPONSE', operation, detail: `not JSON: ${text.slice(0, 200)}` });
+    }
+    const r = (typeof response === 'object' && response !== null ? response : {}) as Record<string, unknown>;
+    if (r.ok !== true) {
+      throw new HcnError({
+        code: 'E_INVALIDARG',
+        operation,
+        hresult: 0x80070057,
+        detail: typeof r.error === 'string' ? r.error : `simulator refused the request: ${text.slice(0, 200)}`,
+      });
+    }
+    return r;
+  }
+
+  /**
+   * Back to the default node (network vxlan0, endpoints 10.0.0.14 and 10.0.0.15, no load balancers),
+   * HNS 13.2, no faults, hung calls released. Keeps the state path.
+   * @example
+   * hcn.simulator!.reset();
+   */
+  reset(): void {
+    this.control({ op: 'reset' });
+    this.#changed('reset');
+  }
+
+  /**
+   * Uses `statePath` as a machine-wide state file (created with the default topology if absent), or
+   * memory again with `null`. `Hcn.open({ statePath })` does this for you.
+   * @example
+   * hcn.simulator!.configure(path.join(os.tmpdir(), 'hns.json'));
+   */
+  configure(statePath: string | null): void {
+    this.control({ op: 'configure', statePath });
+    this.#changed('configure');
+  }
+
+  /**
+   * Version, state path and object counts.
+   * @example
+   * console.log(hcn.simulator!.status().counts.loadBalancers);
+   */
+  status(): SimulatorStatus {
+    const r = this.control({ op: 'status' });
+    const v = (r.version ?? {}) as Record<string, unknown>;
+    const c = (r.counts ?? {}) as Record<string, unknown>;
+    return {
+      version: { major: num(v.Major ?? v.major), minor: num(v.Minor ?? v.minor) },
+      statePath: typeof r.statePath === 'string' ? r.statePath : null,
+      counts: { networks: num(c.networks), endpoints: num(c.endpoints), loadBalancers: num(c.loadBalancers), namespaces: num(c.namespaces) },
+    };
+  }
+
+  /**
+   * Sets the HNS version `/globals/version` reports; feature gates (DSR ≥ 10.2, affinity ≥ 12.0,
+   * modify 15.5+) follow it. The owning client re-reads its features on next use.
+   * @example
+   * hcn.simulator!.setVersion(15, 5);
+   * (await hcn.features()).supported.modifyLoadBalancer; // true
+   */
+  setVersion(major: number, minor: number): void {
+    this.control({ op: 'setVersion', major, minor });
+    this.#changed('version');
+  }
+
+  /**
+   * The next `count` calls of `operation` fail with `hresult` (unsigned or signed; e.g.
+   * 0x803B0013 port in use, 0x800700B7 already exists, 0x803B0020 HNS stopped) and an ErrorRecord
+   * carrying `message` when given. Nothing changes in the state.
+   * @example
+   * hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x80070005); // access denied
+   */
+  failNext(operation: SimulatorOperation, hresult: number, count = 1, message?: string): void {
+    const request: { op: string; [key: string]: unknown } = { op: 'failNext', operation, count, hresult: hresult >>> 0 };
+    if (message !== undefined) request.message = message;
+    this.control(request);
+  }
+
+  /**
+   * Every call of `operation` (or `'*'`) sleeps `ms` first; 0 clears it.
+   * @example
+   * hcn.simulator!.latency('*', 5);
+   */
+  latency(operation: SimulatorOperation, ms: number): void {
+    this.control({ op: 'latency', operation, ms });
+  }
+
+  /**
+   * Calls of `operation` block until {@link release} or {@link reset} (HNS hangs users report).
+   * @example
+   * hcn.simulator!.hang('HcnQueryLoadBalancerProperties');
+   * await hcn.loadBalancers.get(id, { timeoutMs: 100 }).catch((e) => e.code); // 'HCN_TIMEOUT'
+   * hcn.simulator!.release();
+   */
+  hang(operation: SimulatorOperation): void {
+    this.control({ op: 'hang', operation });
+  }
+
+  /**
+   * Releases every hung call and clears the hang settings; the calls then run normally.
+   * @example
+   * hcn.simulator!.release();
+   */
+  release(): void {
+    this.control({ op: 'release' });
+  }
+
+  /**
+   * Simulated HNS restart: every registered service callback gets ServiceDisconnect (the client emits
+   * 'serviceDisconnect'). `keepState: false` also goes back to the default topology.
+   * @example
+   * hcn.once('serviceDisconnect', () => resync());
+   * hcn.simulator!.restart({ keepState: true });
+   */
+  restart(options: { keepState?: boolean } = {}): void {
+    this.control({ op: 'restart', keepState: options.keepState ?? true });
+    this.#changed('restart');
+  }
+
+  /**
+   * Leak counters (live handles, strings, callbacks) and call counts.
+   * @example
+   * const s = hcn.simulator!.stats();
+   * assert.equal(s.liveHandles, 0);
+   */
+  stats(): SimulatorStats {
+    const r = this.control({ op: 'stats' });
+    const calls: Record<string, number> = {};
+    const rc = (r.calls ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(rc)) calls[k] = num(v);
+    return {
+      liveHandles: num(r.liveHandles),
+      liveStrings: r.liveStrings === null ? null : num(r.liveStrings),
+      liveCallbacks: num(r.liveCallbacks),
+      calls,
+    };
+  }
+
+  /**
+   * The whole simulated HNS state, as the simulator persists it.
+   * @example
+   * console.log(JSON.stringify(hcn.simulator!.dump(), null, 2));
+   */
+  dump(): unknown {
+    return this.control({ op: 'dump' }).state;
+  }
+}
