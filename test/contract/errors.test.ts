@@ -1,0 +1,178 @@
+// Contract: every error class reached through the client (port in use, not found, already exists,
+// not implemented, timeout, busy, service unavailable, access denied, feature not supported,
+// validation), abort before and during a call, and the deadline.
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  HcnAbortError,
+  HcnAccessDeniedError,
+  HcnAlreadyExistsError,
+  HcnBusyError,
+  HcnFeatureNotSupportedError,
+  HcnNotFoundError,
+  HcnNotImplementedError,
+  HcnPortInUseError,
+  HcnServiceUnavailableError,
+  HcnTimeoutError,
+  HcnValidationError,
+} from '../../ts/errors';
+import { HcnBackendNotFoundError } from '../../ts/load-balancer';
+import type { LoadBalancerSpec } from '../../ts/schema/models';
+import { contract, openFixture, settle, simulatorOnly, walkthroughSpec } from './backend';
+
+const UNKNOWN_ID = '0badc0de-0000-4000-8000-000000000001';
+
+contract('port in use: a second load balancer on the same frontend', async (t) => {
+  const fx = await openFixture(t);
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9000 }));
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9000, backends: [fx.backendIps[0]] })), {
+    instanceOf: HcnPortInUseError,
+  });
+  t.is(err?.code, 'HCN_E_PORT_ALREADY_EXISTS');
+  t.is(err?.hresult, 0x803b0013);
+  t.is(err?.operation, 'HcnCreateLoadBalancer');
+  t.true(await lb.delete());
+});
+
+contract('not found: unknown IDs and unknown backend IPs', async (t) => {
+  const fx = await openFixture(t);
+  await t.throwsAsync(fx.hcn.loadBalancers.get(UNKNOWN_ID), { instanceOf: HcnNotFoundError });
+  await t.throwsAsync(fx.hcn.endpoints.get(UNKNOWN_ID), { instanceOf: HcnNotFoundError });
+  await t.throwsAsync(fx.hcn.networks.get(UNKNOWN_ID), { instanceOf: HcnNotFoundError });
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9001, backends: [fx.backendIps[0], '10.99.99.99'] })), {
+    instanceOf: HcnBackendNotFoundError,
+  });
+  t.is(err?.field, 'backends[1]');
+  t.is(err?.ip, '10.99.99.99');
+  t.true(err instanceof HcnNotFoundError);
+});
+
+simulatorOnly('already exists: ERROR_ALREADY_EXISTS with nothing identical to adopt', async (t) => {
+  const fx = await openFixture(t);
+  fx.hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x800700b7);
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9002 })), { instanceOf: HcnAlreadyExistsError });
+  t.is(err?.code, 'ERROR_ALREADY_EXISTS');
+  t.is(err?.hresult, 0x800700b7);
+  t.is(fx.hcn.simulator!.status().counts.loadBalancers, 0);
+});
+
+simulatorOnly('not implemented: E_NOTIMPL from modify falls back and turns modify off (probe)', async (t) => {
+  const fx = await openFixture(t);
+  fx.hcn.simulator!.setVersion(15, 5);
+  fx.hcn.simulator!.failNext('HcnEnumerateNetworks', 0x80004001);
+  const direct = await t.throwsAsync(fx.hcn.networks.list(), { instanceOf: HcnNotImplementedError });
+  t.is(direct?.code, 'E_NOTIMPL');
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9003 }));
+  fx.hcn.simulator!.failNext('HcnModifyLoadBalancer', 0x80004001);
+  await lb.update(walkthroughSpec(fx, { port: 9003, backends: [fx.backendIps[0]] }));
+  t.not(lb.lastUpdate?.strategy, 'modify');
+  t.is(lb.lastUpdate?.reason, 'E_NOTIMPL');
+  const f = await fx.hcn.features();
+  t.false(f.supported.modifyLoadBalancer);
+  t.is(f.source.modifyLoadBalancer, 'probe');
+  t.true(await lb.delete());
+});
+
+simulatorOnly('timeout: a hung HNS call rejects at the deadline and completes later', async (t) => {
+  const fx = await openFixture(t);
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9004 }));
+  fx.hcn.simulator!.hang('HcnQueryLoadBalancerProperties');
+  const err = await t.throwsAsync(lb.refresh({ timeoutMs: 100 }), { instanceOf: HcnTimeoutError });
+  t.is(err?.code, 'HCN_TIMEOUT');
+  fx.hcn.simulator!.release();
+  await settle(fx.hcn);
+  t.true((await lb.refresh()).dsr);
+  t.true(await lb.delete());
+});
+
+simulatorOnly('busy: with every worker stuck in a hung call, new calls fail fast with HcnBusyError', async (t) => {
+  const fx = await openFixture(t, { threads: 1 });
+  fx.hcn.simulator!.hang('HcnEnumerateNetworks');
+  await t.throwsAsync(fx.hcn.networks.list({ timeoutMs: 100 }), { instanceOf: HcnTimeoutError });
+  // The written-off thread is still inside HNS; wait (bounded) until the pool says so.
+  for (let i = 0; i < 100 && fx.hcn.poolStats().stuck === 0; i++) await delay(10);
+  t.is(fx.hcn.poolStats().stuck, 1);
+  const err = await t.throwsAsync(fx.hcn.endpoints.list(), { instanceOf: HcnBusyError });
+  t.is(err?.code, 'HCN_BUSY');
+  fx.hcn.simulator!.release();
+  await settle(fx.hcn);
+  t.true((await fx.hcn.networks.list()).length >= 1, 'the pool recovers once HNS answers');
+});
+
+simulatorOnly('service unavailable: HCN_E_MANAGER_STOPPED on delete throws and the load balancer is not "gone"', async (t) => {
+  const fx = await openFixture(t);
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9005 }));
+  fx.hcn.simulator!.failNext('HcnDeleteLoadBalancer', 0x803b0020);
+  const err = await t.throwsAsync(lb.delete(), { instanceOf: HcnServiceUnavailableError });
+  t.is(err?.code, 'HCN_E_MANAGER_STOPPED');
+  t.false(err instanceof HcnNotFoundError);
+  t.is((await fx.hcn.loadBalancers.get(lb.id)).id, lb.id);
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x803b0020);
+  await t.throwsAsync(fx.hcn.loadBalancers.get(lb.id), { instanceOf: HcnServiceUnavailableError });
+  t.true(await lb.delete());
+});
+
+simulatorOnly('access denied: E_ACCESSDENIED says to run elevated', async (t) => {
+  const fx = await openFixture(t);
+  fx.hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x80070005);
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9006 })), { instanceOf: HcnAccessDeniedError });
+  t.is(err?.code, 'E_ACCESSDENIED');
+  t.regex(err!.message, /elevated/i);
+});
+
+simulatorOnly('feature not supported: DSR on HNS 10.1 is refused before anything reaches HNS', async (t) => {
+  const fx = await openFixture(t);
+  fx.hcn.simulator!.setVersion(10, 1);
+  const before = fx.hcn.simulator!.stats().calls.HcnCreateLoadBalancer ?? 0;
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9007 })), { instanceOf: HcnFeatureNotSupportedError });
+  t.is(err?.feature, 'dsr');
+  t.is(err?.minVersion, '10.2');
+  t.is(err?.hostVersion, '10.1');
+  t.is(err?.field, 'dsr');
+  t.is(fx.hcn.simulator!.stats().calls.HcnCreateLoadBalancer ?? 0, before);
+});
+
+contract('validation: a bad spec names the field and nothing is sent', async (t) => {
+  const fx = await openFixture(t);
+  const bad = { ...walkthroughSpec(fx, { port: 9008 }), ports: [{ protocol: 'tcp', external: 70000, internal: 80 }] } as unknown as LoadBalancerSpec;
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(bad), { instanceOf: HcnValidationError });
+  t.is(err?.field, 'ports[0].external');
+  t.is(err?.rule, 'range');
+  const badVip = await t.throwsAsync(fx.hcn.loadBalancers.findByFrontend({ vip: '13.0.0', protocol: 'tcp', port: 80 }), { instanceOf: HcnValidationError });
+  t.is(badVip?.field, 'vip');
+  const noPa = await t.throwsAsync(fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: '172.31.0.9' }), { instanceOf: HcnValidationError });
+  t.is(noPa?.field, 'providerAddress');
+  t.is(await fx.hcn.loadBalancers.findByFrontend({ vip: fx.vip, protocol: 'tcp', port: 9008 }), undefined);
+});
+
+contract('abort before a call: HcnAbortError at once', async (t) => {
+  const fx = await openFixture(t);
+  const ac = new AbortController();
+  ac.abort();
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9009 }), { signal: ac.signal }), { instanceOf: HcnAbortError });
+  t.is(err?.name, 'AbortError');
+  t.is(await fx.hcn.loadBalancers.findByFrontend({ vip: fx.vip, protocol: 'tcp', port: 9009 }), undefined);
+});
+
+simulatorOnly('abort during a call: rejects at once; the HNS call itself still completes', async (t) => {
+  const fx = await openFixture(t);
+  fx.hcn.simulator!.hang('HcnCreateLoadBalancer');
+  const ac = new AbortController();
+  const pending = fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9010 }), { signal: ac.signal });
+  for (let i = 0; i < 200 && (fx.hcn.simulator!.stats().calls.HcnCreateLoadBalancer ?? 0) === 0; i++) await delay(5);
+  ac.abort();
+  await t.throwsAsync(pending, { instanceOf: HcnAbortError });
+  fx.hcn.simulator!.release();
+  await settle(fx.hcn);
+  const lb = await fx.hcn.loadBalancers.findByFrontend({ vip: fx.vip, protocol: 'tcp', port: 9010 });
+  t.truthy(lb, 'HCN has no cancellation: the create went through');
+  t.true(await lb!.delete());
+});
+
+simulatorOnly('deadline: the client timeoutMs applies to every call', async (t) => {
+  const fx = await openFixture(t, { timeoutMs: 100 });
+  fx.hcn.simulator!.hang('HcnEnumerateLoadBalancers');
+  await t.throwsAsync(fx.hcn.loadBalancers.list(), { instanceOf: HcnTimeoutError });
+  fx.hcn.simulator!.release();
+  await settle(fx.hcn);
+  t.deepEqual(await fx.hcn.loadBalancers.list(), []);
+});
