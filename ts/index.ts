@@ -8,4 +8,5 @@ export * from './features';
 export * from './schema';
 export * from './builders';
 export * from './net/ip';
+export * from './reconcile';
 export { NativeLoadError } from './native';
