@@ -1,0 +1,169 @@
+// `hcn endpoint list|show` and `hcn network list|show`: the objects load balancers point at.
+import { Command } from 'commander';
+import { asGuid, parseIdArg, parseIpArg } from '../args';
+import { action, addGlobalOptions, type RunState } from '../kit';
+import { CliOperationError, UsageError } from '../usage-error';
+import {
+  endpointView,
+  networkView,
+  renderEndpoint,
+  renderEndpointTable,
+  renderNetwork,
+  renderNetworkTable,
+} from '../views';
+
+/** Registers `hcn endpoint ...` on `program`. */
+export function registerEndpoint(program: Command, state: RunState): void {
+  const endpoint = program.command('endpoint').alias('ep').description('list, show, create (remote) and delete HNS endpoints: load balancer backends');
+
+  addGlobalOptions(
+    endpoint
+      .command('list')
+      .alias('ls')
+      .description('list endpoints')
+      .option('--network <id|name>', 'only endpoints of this network')
+      .option('--ip <ip>', 'only endpoints with this IP address', (v) => parseIpArg('--ip', v)),
+  ).action(
+    action(state, async (ctx, _args, options) => {
+      const o = options as { network?: string; ip?: string };
+      const hcn = await ctx.hcn();
+      const filter: { network?: string; ip?: string } = {};
+      if (o.network !== undefined) filter.network = asGuid(o.network) ?? o.network;
+      if (o.ip !== undefined) filter.ip = o.ip;
+      const endpoints = await hcn.endpoints.list(filter);
+      const views = endpoints.map(endpointView);
+      if (ctx.globals.json) {
+        ctx.printJson(views);
+      } else if (views.length === 0) {
+        ctx.print('no endpoints\n');
+      } else {
+        const names = new Map((await hcn.networks.list()).map((n) => [n.id, n.name] as const));
+        ctx.print(renderEndpointTable(views, ctx.globals.out, names));
+      }
+    }),
+  );
+
+  addGlobalOptions(
+    endpoint
+      .command('create-remote')
+      .description('create a remote endpoint for a backend on another node (kube-proxy style: Flags remote, MAC 02-11-<ip>, provider address)')
+      .requiredOption('--network <id|name>', 'the overlay network')
+      .requiredOption('--ip <ip>', 'the remote pod\'s IP address', (v) => parseIpArg('--ip', v))
+      .option('--provider-address <ip>', 'the other node\'s address (default: from the network\'s RemoteSubnetRoute)', (v) => parseIpArg('--provider-address', v))
+      .option('--mac <mac>', 'MAC address (default 02-11-<ip bytes>)')
+      .option('--name <name>', 'endpoint name'),
+  ).action(
+    action(state, async (ctx, _args, options) => {
+      const o = options as { network: string; ip: string; providerAddress?: string; mac?: string; name?: string };
+      if (o.mac !== undefined && !/^([0-9a-f]{2}[-:]){5}[0-9a-f]{2}$/i.test(o.mac)) {
+        throw new UsageError('--mac', `--mac '${o.mac}' is not a MAC address like 02-11-0a-00-01-05`);
+      }
+      const hcn = await ctx.hcn();
+      const request: { network: string; ip: string; providerAddress?: string; mac?: string; name?: string } = {
+        network: asGuid(o.network) ?? o.network,
+        ip: o.ip,
+      };
+      if (o.providerAddress !== undefined) request.providerAddress = o.providerAddress;
+      if (o.mac !== undefined) request.mac = o.mac.replace(/:/g, '-');
+      if (o.name !== undefined) request.name = o.name;
+      const view = endpointView(await hcn.endpoints.createRemote(request));
+      if (ctx.globals.json) ctx.printJson(view);
+      else ctx.print(renderEndpoint(view, ctx.globals.out));
+    }),
+  );
+
+  addGlobalOptions(
+    endpoint
+      .command('delete')
+      .alias('rm')
+      .argument('<ID...>', 'endpoint IDs')
+      .description('delete remote endpoints (local pod endpoints belong to the container runtime and are refused)')
+      .option('-f, --force', 'succeed for IDs that do not exist (already deleted)'),
+  ).action(
+    action(state, async (ctx, args, options) => {
+      const ids = args.map((a) => parseIdArg('ID', a));
+      const force = (options as { force?: boolean }).force === true;
+      const hcn = await ctx.hcn();
+      const deleted: string[] = [];
+      const notFound: string[] = [];
+      for (const id of ids) {
+        let info;
+        try {
+          info = await hcn.endpoints.get(id);
+        } catch (err) {
+          if ((err as { name?: string }).name === 'HcnNotFoundError' || /NOT_FOUND/.test(String((err as { code?: string }).code))) {
+            notFound.push(id);
+            continue;
+          }
+          throw err;
+        }
+        if (!info.remote) {
+          throw new CliOperationError(
+            'HCN_REFUSED',
+            'hcn endpoint delete',
+            `endpoint ${id} (${info.ipAddresses.join(',') || 'no IP'}) is a local endpoint`,
+            'local endpoints belong to the container runtime; hcn only deletes remote endpoints',
+          );
+        }
+        if (await hcn.endpoints.delete(id)) deleted.push(id);
+        else notFound.push(id);
+      }
+      if (ctx.globals.json) ctx.printJson({ deleted, notFound, failed: [] });
+      else {
+        for (const id of deleted) ctx.print(`deleted ${id}\n`);
+        for (const id of notFound) ctx.print(`${force ? 'already gone' : 'not found'} ${id}\n`);
+      }
+      if (notFound.length > 0 && !force) {
+        throw new CliOperationError('ERROR_NOT_FOUND', 'hcn endpoint delete', `no endpoint ${notFound.join(', ')}`, 'check the IDs with `hcn endpoint list`; add --force to ignore IDs that are already gone');
+      }
+    }),
+  );
+
+  addGlobalOptions(endpoint.command('show').alias('get').argument('<ID>', 'endpoint ID').description('show one endpoint')).action(
+    action(state, async (ctx, args) => {
+      const id = parseIdArg('ID', args[0]!);
+      const hcn = await ctx.hcn();
+      const view = endpointView(await hcn.endpoints.get(id));
+      if (ctx.globals.json) ctx.printJson(view);
+      else ctx.print(renderEndpoint(view, ctx.globals.out));
+    }),
+  );
+}
+
+/** Registers `hcn network ...` on `program`. */
+export function registerNetwork(program: Command, state: RunState): void {
+  const network = program.command('network').alias('net').description('list and show HNS networks');
+
+  addGlobalOptions(network.command('list').alias('ls').description('list networks')).action(
+    action(state, async (ctx) => {
+      const hcn = await ctx.hcn();
+      const views = (await hcn.networks.list()).map(networkView);
+      if (ctx.globals.json) ctx.printJson(views);
+      else if (views.length === 0) ctx.print('no networks\n');
+      else ctx.print(renderNetworkTable(views, ctx.globals.out));
+    }),
+  );
+
+  addGlobalOptions(
+    network.command('show').alias('get').argument('<ID|NAME>', 'network ID or name').description('show one network, by ID or name'),
+  ).action(
+    action(state, async (ctx, args) => {
+      const key = args[0]!;
+      const hcn = await ctx.hcn();
+      const id = asGuid(key);
+      let info;
+      if (id) {
+        info = await hcn.networks.get(id);
+      } else {
+        if (key.trim() === '') parseIdArg('ID|NAME', key);
+        info = await hcn.networks.findByName(key);
+        if (!info) {
+          throw new CliOperationError('ERROR_NOT_FOUND', 'networks.findByName', `no network named '${key}'`, 'list the networks with `hcn network list`');
+        }
+      }
+      const view = networkView(info);
+      if (ctx.globals.json) ctx.printJson(view);
+      else ctx.print(renderNetwork(view, ctx.globals.out));
+    }),
+  );
+}

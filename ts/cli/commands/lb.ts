@@ -1,0 +1,389 @@
+// `hcn lb create|list|show|update|delete`: load balancers, the heart of the command.
+import { Command } from 'commander';
+import { LoadBalancer } from '../../builders';
+import type { Hcn } from '../../client';
+import type { Features } from '../../features';
+import type { Distribution, LoadBalancerInfo, LoadBalancerSpec, Protocol } from '../../schema/models';
+import {
+  collect,
+  parseAffinityArg,
+  parseBackendArg,
+  parseIdArg,
+  parseIpArg,
+  parsePortArg,
+  parsePortNumber,
+  parseProtocolArg,
+  type BackendArg,
+  type PortArg,
+} from '../args';
+import type { CommandContext } from '../context';
+import { ExitCode } from '../exit-codes';
+import { action, addGlobalOptions, type RunState } from '../kit';
+import { createProgress } from '../progress';
+import { describeError, type CliErrorJson } from '../report-error';
+import { UsageError } from '../usage-error';
+import {
+  indexEndpoints,
+  loadBalancerView,
+  renderLoadBalancer,
+  renderLoadBalancerTable,
+  type EndpointIndex,
+} from '../views';
+
+/** Options that describe a load balancer (`lb create`, and `lb update` when it replaces the spec). */
+interface SpecOptions {
+  vip?: string[];
+  backend?: BackendArg[];
+  port?: PortArg[];
+  dsr?: boolean;
+  sourceVip?: string;
+  ilb?: boolean;
+  localRoutedVip?: boolean;
+  preserveDip?: boolean;
+  useMux?: boolean;
+  vipExternalIp?: boolean;
+  affinity?: Distribution;
+  ipv6?: boolean;
+}
+
+const SPEC_KEYS: readonly (keyof SpecOptions)[] = [
+  'vip',
+  'backend',
+  'port',
+  'dsr',
+  'sourceVip',
+  'ilb',
+  'localRoutedVip',
+  'preserveDip',
+  'useMux',
+  'vipExternalIp',
+  'affinity',
+  'ipv6',
+];
+
+function addSpecOptions(cmd: Command): Command {
+  return cmd
+    .option('--vip <ip>', 'frontend VIP (repeat for more)', collect((v) => parseIpArg('--vip', v)))
+    .option('--backend <ip|id>', 'backend endpoint, by IP or endpoint ID (repeat for more)', collect((v) => parseBackendArg('--backend', v)))
+    .option('--port <proto:ext[:int]>', 'port mapping, e.g. tcp:8000:80 (repeat for more)', collect((v) => parsePortArg('--port', v)))
+    .option('--dsr', 'Direct Server Return: replies go from the backend straight to the client')
+    .option('--source-vip <ip>', 'source VIP (the node-side address used towards backends; overlay needs it)', (v) => parseIpArg('--source-vip', v))
+    .option('--ilb', 'internal load balancer (port-mapping flag ILB, on every --port)')
+    .option('--local-routed-vip', 'port-mapping flag LocalRoutedVIP, on every --port')
+    .option('--preserve-dip', 'port-mapping flag PreserveDIP, on every --port (needs --dsr)')
+    .option('--use-mux', 'port-mapping flag UseMux, on every --port (needs --dsr)')
+    .option('--vip-external-ip', 'port-mapping flag VipExternalIP (kube-proxy, external IPs), on every --port')
+    .option('--affinity <mode>', 'session affinity: none, source-ip or source-ip-protocol', (v) => parseAffinityArg('--affinity', v))
+    .option('--ipv6', 'IPv6 load balancer (set automatically when the VIPs are IPv6)');
+}
+
+function hasSpecOptions(o: SpecOptions): boolean {
+  return SPEC_KEYS.some((k) => o[k] !== undefined);
+}
+
+/** The checks that need no HNS, done before opening it. */
+function requireSpecOptions(o: SpecOptions): void {
+  if (!o.backend || o.backend.length === 0) {
+    throw new UsageError('--backend', 'at least one --backend IP|ID is required', 'for example --backend 10.0.0.14 --backend 10.0.0.15');
+  }
+  if (!o.port || o.port.length === 0) {
+    throw new UsageError('--port', 'at least one --port PROTO:EXT[:INT] is required', 'for example --port tcp:8000:80');
+  }
+}
+
+/** Builds and validates the spec (with the host's features, so DSR on an old HNS is refused by name). */
+function buildSpec(o: SpecOptions, features: Features | undefined): LoadBalancerSpec {
+  requireSpecOptions(o);
+  const b = LoadBalancer.builder();
+  if (o.vip && o.vip.length > 0) b.frontend(...o.vip);
+  if (o.sourceVip !== undefined) b.sourceVip(o.sourceVip);
+  for (const be of o.backend!) b.backend(be.kind === 'id' ? be.id : be.ip);
+  for (const p of o.port!) {
+    b.port({
+      protocol: p.protocol,
+      external: p.external,
+      internal: p.internal,
+      ilb: o.ilb === true,
+      localRoutedVip: o.localRoutedVip === true,
+      useMux: o.useMux === true,
+      preserveDip: o.preserveDip === true,
+      vipExternalIp: o.vipExternalIp === true,
+    });
+  }
+  if (o.affinity !== undefined) b.affinity(o.affinity);
+  if (o.dsr) b.dsr(true);
+  if (o.ipv6) b.ipv6(true);
+  return features ? b.build({ features }) : b.build();
+}
+
+/** The spec of an existing load balancer, with its backend list replaced. */
+function specFromInfo(info: LoadBalancerInfo, backends: readonly string[], features: Features | undefined): LoadBalancerSpec {
+  const b = LoadBalancer.builder(info).clearBackends().backends(backends);
+  return features ? b.build({ features }) : b.build();
+}
+
+/**
+ * For HCN_E_PORT_ALREADY_EXISTS: names the load balancer that holds the frontend in the hint (or says
+ * it is a host socket when none does), so the user can act on it directly.
+ */
+async function withPortOwner(hcn: Hcn, spec: LoadBalancerSpec, err: unknown): Promise<unknown> {
+  if ((err as { code?: unknown } | null)?.code !== 'HCN_E_PORT_ALREADY_EXISTS') return err;
+  try {
+    for (const vip of spec.frontendVips) {
+      for (const p of spec.ports) {
+        const owner = await hcn.loadBalancers.findByFrontend({ vip, protocol: p.protocol, port: p.external });
+        if (owner) {
+          return Object.assign(err as object, {
+            hint: `load balancer ${owner.id} already serves ${vip} ${p.protocol}:${p.external}: inspect it with \`hcn lb show ${owner.id}\`, or free the port with \`hcn lb delete ${owner.id}\``,
+          });
+        }
+      }
+    }
+    return Object.assign(err as object, {
+      hint: 'no load balancer holds this frontend, so a host socket or an excluded port range does: pick another port, or find the owner (netstat -ano, netsh int ipv4 show excludedportrange tcp)',
+    });
+  } catch {
+    return err;
+  }
+}
+
+async function endpointIndex(hcn: Hcn): Promise<EndpointIndex> {
+  return indexEndpoints(await hcn.endpoints.list());
+}
+
+function printLoadBalancer(ctx: CommandContext, info: LoadBalancerInfo, eps: EndpointIndex, extra?: Record<string, unknown>): void {
+  const view = loadBalancerView(info, eps);
+  if (ctx.globals.json) ctx.printJson(extra ? { ...view, ...extra } : view);
+  else ctx.print(renderLoadBalancer(view, ctx.globals.out));
+}
+
+interface ListFilterOptions {
+  vip?: string;
+  port?: number;
+  protocol?: Protocol;
+}
+
+function addFilterOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('--vip <ip>', `only ${what} with this frontend VIP`, (v) => parseIpArg('--vip', v))
+    .option('--port <n>', `only ${what} with this external port`, (v) => parsePortNumber('--port', v))
+    .option('--protocol <proto>', `only ${what} with this protocol (tcp, udp, sctp, any)`, (v) => parseProtocolArg('--protocol', v));
+}
+
+function listFilter(o: ListFilterOptions): { vip?: string; port?: number; protocol?: Protocol } {
+  const f: { vip?: string; port?: number; protocol?: Protocol } = {};
+  if (o.vip !== undefined) f.vip = o.vip;
+  if (o.port !== undefined) f.port = o.port;
+  if (o.protocol !== undefined) f.protocol = o.protocol;
+  return f;
+}
+
+/** Registers `hcn lb ...` on `program`. */
+export function registerLb(program: Command, state: RunState): void {
+  const lb = program.command('lb').description('create, list, show, update and delete load balancers');
+
+  addGlobalOptions(
+    addSpecOptions(
+      lb
+        .command('create')
+        .description('create a load balancer and print it')
+        .addHelpText(
+          'after',
+          '\nExample (the DSR walkthrough on the simulator\'s default node):\n' +
+            '  hcn lb create --vip 13.0.0.13 --backend 10.0.0.14 --backend 10.0.0.15 --port tcp:8000:80 --dsr\n' +
+            '\nTo choose the HNS backend here, put it before the command: hcn --backend simulated lb create ...',
+        ),
+    ),
+    { backend: false },
+  ).action(
+    action(state, async (ctx, _args, options) => {
+      const o = options as SpecOptions;
+      requireSpecOptions(o);
+      // Validate without the host's features first, so a bad spec never opens the backend.
+      buildSpec(o, undefined);
+      const hcn = await ctx.hcn();
+      const spec = buildSpec(o, await hcn.features());
+      let created;
+      try {
+        created = await hcn.loadBalancers.create(spec);
+      } catch (err) {
+        throw await withPortOwner(hcn, spec, err);
+      }
+      printLoadBalancer(ctx, created.info, await endpointIndex(hcn));
+    }),
+  );
+
+  addGlobalOptions(addFilterOptions(lb.command('list').alias('ls').description('list load balancers'), 'load balancers')).action(
+    action(state, async (ctx, _args, options) => {
+      const hcn = await ctx.hcn();
+      const handles = await hcn.loadBalancers.list(listFilter(options as ListFilterOptions));
+      const eps = await endpointIndex(hcn);
+      const views = handles.map((h) => loadBalancerView(h.info, eps));
+      if (ctx.globals.json) ctx.printJson(views);
+      else if (views.length === 0) ctx.print('no load balancers\n');
+      else ctx.print(renderLoadBalancerTable(views, ctx.globals.out));
+    }),
+  );
+
+  addGlobalOptions(lb.command('show').alias('get').argument('<ID>', 'load balancer ID').description('show one load balancer')).action(
+    action(state, async (ctx, args) => {
+      const id = parseIdArg('ID', args[0]!);
+      const hcn = await ctx.hcn();
+      const handle = await hcn.loadBalancers.get(id);
+      printLoadBalancer(ctx, handle.info, await endpointIndex(hcn));
+    }),
+  );
+
+  addGlobalOptions(
+    addSpecOptions(
+      lb
+        .command('update')
+        .argument('<ID>', 'load balancer ID')
+        .description('replace a load balancer\'s spec, or add/remove backends; prints the result')
+        .addHelpText(
+          'after',
+          '\nEither give the complete new spec (the same options as `hcn lb create`), or edit the backends:\n' +
+            '  hcn lb update ID --add-backend 10.0.0.16 --remove-backend 10.0.0.14\n' +
+            'Where HNS cannot modify in place (before 15.5) the load balancer is replaced and gets a new ID;\n' +
+            'the output shows it (JSON: "previousId").',
+        ),
+    )
+      .option('--add-backend <ip|id>', 'add a backend (repeat for more)', collect((v) => parseBackendArg('--add-backend', v)))
+      .option('--remove-backend <ip|id>', 'remove a backend (repeat for more)', collect((v) => parseBackendArg('--remove-backend', v))),
+    { backend: false },
+  ).action(
+    action(state, async (ctx, args, options) => {
+      const id = parseIdArg('ID', args[0]!);
+      const o = options as SpecOptions & { addBackend?: BackendArg[]; removeBackend?: BackendArg[] };
+      const editing = (o.addBackend?.length ?? 0) > 0 || (o.removeBackend?.length ?? 0) > 0;
+      const replacing = hasSpecOptions(o);
+      if (editing && replacing) {
+        throw new UsageError(
+          o.addBackend ? '--add-backend' : '--remove-backend',
+          '--add-backend/--remove-backend edit the current backends and cannot be combined with a new spec (--vip, --backend, --port ...)',
+        );
+      }
+      if (!editing && !replacing) {
+        throw new UsageError('ID', 'nothing to update: give the new spec (--vip, --backend, --port ...) or --add-backend/--remove-backend');
+      }
+      if (replacing) {
+        requireSpecOptions(o);
+        buildSpec(o, undefined);
+      }
+      const hcn = await ctx.hcn();
+      const features = await hcn.features();
+      let spec: LoadBalancerSpec;
+      if (replacing) {
+        spec = buildSpec(o, features);
+      } else {
+        const current = await hcn.loadBalancers.get(id);
+        const endpoints = await hcn.endpoints.list();
+        const byIp = new Map<string, string>();
+        for (const ep of endpoints) for (const ip of ep.ipAddresses) if (!byIp.has(ip)) byIp.set(ip, ep.id);
+        const backends = [...current.info.backendIds];
+        for (const r of o.removeBackend ?? []) {
+          const rid = r.kind === 'id' ? r.id : byIp.get(r.ip);
+          const at = rid === undefined ? -1 : backends.indexOf(rid);
+          if (at < 0) {
+            throw new UsageError('--remove-backend', `--remove-backend ${r.kind === 'id' ? r.id : r.ip} is not a backend of ${id}`, `see its backends with \`hcn lb show ${id}\``);
+          }
+          backends.splice(at, 1);
+        }
+        const added: string[] = [];
+        for (const a of o.addBackend ?? []) {
+          const aid = a.kind === 'id' ? a.id : byIp.get(a.ip);
+          if (aid !== undefined && backends.includes(aid)) {
+            throw new UsageError('--add-backend', `--add-backend ${a.kind === 'id' ? a.id : a.ip} is already a backend of ${id}`);
+          }
+          // Unknown IPs go to the builder as IPs; the client resolves them (and fails by name if it cannot).
+          const ref = aid ?? (a.kind === 'ip' ? a.ip : a.id);
+          backends.push(ref);
+          added.push(ref);
+        }
+        if (backends.length === 0) {
+          throw new UsageError('--remove-backend', 'a load balancer needs at least one backend; delete it with `hcn lb delete` instead');
+        }
+        spec = specFromInfo(current.info, backends, features);
+      }
+      const updated = await hcn.loadBalancers.update(id, spec);
+      const strategy = updated.lastUpdate?.strategy ?? (updated.id === id ? 'modify' : 'create-then-delete');
+      if (updated.id !== id) ctx.note(`note: this HNS cannot modify load balancers in place (needs 15.5+); ${id} was replaced by ${updated.id}`);
+      printLoadBalancer(ctx, updated.info, await endpointIndex(hcn), ctx.globals.json ? { previousId: id, strategy } : undefined);
+    }),
+  );
+
+  addGlobalOptions(
+    addFilterOptions(
+      lb
+        .command('delete')
+        .alias('rm')
+        .argument('[ID...]', 'load balancer IDs')
+        .description('delete load balancers by ID, or every one matching --all and the filters')
+        .option('--all', 'delete every load balancer (narrowed by --vip/--port/--protocol)')
+        .option('--yes', 'confirm --all without filters (deletes every load balancer on the host)')
+        .option('-f, --force', 'succeed for IDs that do not exist (already deleted)'),
+      'load balancers (with --all)',
+    ),
+  ).action(
+    action(state, async (ctx, args, options) => {
+      const o = options as ListFilterOptions & { all?: boolean; yes?: boolean; force?: boolean };
+      const ids = args.map((a) => parseIdArg('ID', a));
+      const filtered = o.vip !== undefined || o.port !== undefined || o.protocol !== undefined;
+      if (o.all && ids.length > 0) throw new UsageError('--all', '--all deletes by filter; do not also give IDs');
+      if (!o.all && filtered) throw new UsageError(o.vip !== undefined ? '--vip' : o.port !== undefined ? '--port' : '--protocol', 'filters select load balancers for --all; add --all');
+      if (!o.all && ids.length === 0) throw new UsageError('ID', 'give at least one load balancer ID (or --all with filters)');
+      if (o.all && !filtered && !o.yes) {
+        throw new UsageError('--all', '--all without filters deletes every load balancer on this host (kube-proxy\'s too)', 'add --yes to confirm, or narrow it with --vip/--port/--protocol');
+      }
+      const hcn = await ctx.hcn();
+      const targets = o.all ? (await hcn.loadBalancers.list(listFilter(o))).map((h) => h.id) : [...new Set(ids)];
+      const progress = createProgress(ctx.io.stderr, ctx.globals.progress, 'deleting', targets.length);
+      const deleted: string[] = [];
+      const notFound: string[] = [];
+      const failed: { id: string; error: CliErrorJson['error'] }[] = [];
+      // A few at a time: the SDK runs calls on its own pool; HNS itself serialises much of the work.
+      let next = 0;
+      const worker = async () => {
+        while (next < targets.length) {
+          const id = targets[next++]!;
+          try {
+            if (await hcn.loadBalancers.delete(id)) deleted.push(id);
+            else notFound.push(id);
+          } catch (err) {
+            failed.push({ id, error: describeError(err, { command: ctx.command, backend: ctx.globals.backend }).error });
+          }
+          progress.tick();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, targets.length) }, worker));
+      progress.done();
+      const order = (list: string[]) => list.sort((a, b) => targets.indexOf(a) - targets.indexOf(b));
+      order(deleted);
+      order(notFound);
+      failed.sort((a, b) => targets.indexOf(a.id) - targets.indexOf(b.id));
+      const missingIsError = !o.force && !o.all;
+      if (ctx.globals.json) {
+        ctx.printJson({ deleted, notFound, failed });
+      } else {
+        for (const id of deleted) ctx.print(`deleted ${id}\n`);
+        for (const id of notFound) ctx.print(`${missingIsError ? 'not found' : 'already gone'} ${id}\n`);
+        if (o.all && targets.length === 0) ctx.print('no load balancers matched\n');
+      }
+      for (const f of failed) ctx.reportError({ error: { ...f.error, message: `could not delete ${f.id}: ${f.error.message}` } });
+      if (missingIsError && notFound.length > 0) {
+        ctx.reportError({
+          error: {
+            code: 'ERROR_NOT_FOUND',
+            hresult: 0x80070490,
+            operation: ctx.command,
+            message: `no load balancer ${notFound.join(', ')}`,
+            hint: 'check the IDs with `hcn lb list`; add --force to ignore IDs that are already gone',
+            argument: 'ID',
+            exitCode: ExitCode.OperationFailed,
+          },
+        });
+      }
+      return failed.length > 0 || (missingIsError && notFound.length > 0) ? ExitCode.OperationFailed : ExitCode.Ok;
+    }),
+  );
+}

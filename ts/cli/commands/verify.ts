@@ -1,0 +1,137 @@
+// `hcn verify dsr`: the DSR walkthrough's check over every load balancer, read both from the v2
+// object (Flags has DSR) and from the v1 policy-list view (IsDSR on every ELB policy).
+import { Command } from 'commander';
+import type { Hcn } from '../../client';
+import type { LoadBalancerInfo, Protocol } from '../../schema/models';
+import { parseIpArg, parsePortNumber, parseProtocolArg } from '../args';
+import { ExitCode } from '../exit-codes';
+import { list, renderTable, yesNo, type Style } from '../format';
+import { action, addGlobalOptions, type RunState } from '../kit';
+import { parsePolicyLists, v1IsDsr, type PolicyListView } from '../policy-lists';
+import { loadBalancerView, portText, type PortMappingView } from '../views';
+
+/** One row of `hcn verify dsr --json`. */
+export interface DsrCheckView {
+  id: string;
+  frontendVips: string[];
+  ports: PortMappingView[];
+  /** The v2 object's Flags has DSR. */
+  dsr: boolean;
+  /** IsDSR of its ELB policies in the v1 policy-list view; null when that view was not readable or shows no policy for it. */
+  isDsrV1: boolean | null;
+  ok: boolean;
+  /** Why it failed, or null. */
+  problem: string | null;
+}
+
+/** `hcn verify dsr --json`. */
+export interface DsrReportView {
+  check: 'dsr';
+  ok: boolean;
+  /** Why the check failed as a whole, or null. */
+  reason: string | null;
+  checked: number;
+  failed: number;
+  /** Whether the v1 policy-list view (GET /policylists/) could be read; when not, why. */
+  policyLists: { read: boolean; error: string | null };
+  loadBalancers: DsrCheckView[];
+}
+
+/** Reads GET /policylists/ through the SDK client. */
+async function readPolicyLists(hcn: Hcn): Promise<PolicyListView[]> {
+  return parsePolicyLists(await hcn.hnsCall('GET', '/policylists/'));
+}
+
+/** Judges each load balancer; pure, so the rules are unit-testable. */
+export function judgeDsr(
+  lbs: readonly LoadBalancerInfo[],
+  lists: readonly PolicyListView[] | undefined,
+  listError: string | null,
+  allowEmpty: boolean,
+): DsrReportView {
+  const rows: DsrCheckView[] = lbs.map((lb) => {
+    const v1 = lists ? v1IsDsr(lb, lists) : null;
+    let problem: string | null = null;
+    if (!lb.dsr && v1 === false) problem = 'no DSR (v2 Flags and v1 IsDSR)';
+    else if (!lb.dsr) problem = 'no DSR (v2 Flags lacks DSR)';
+    else if (v1 === false) problem = 'v1 policy list says IsDSR false although the v2 object has DSR';
+    const view = loadBalancerView(lb);
+    return { id: lb.id, frontendVips: view.frontendVips, ports: view.ports, dsr: lb.dsr, isDsrV1: v1, ok: problem === null, problem };
+  });
+  const failed = rows.filter((r) => !r.ok).length;
+  let reason: string | null = null;
+  if (rows.length === 0 && !allowEmpty) reason = 'no load balancers to verify (pass --allow-empty if that is expected)';
+  else if (failed > 0) reason = `${failed} of ${rows.length} load balancer${rows.length === 1 ? '' : 's'} without DSR`;
+  return {
+    check: 'dsr',
+    ok: reason === null,
+    reason,
+    checked: rows.length,
+    failed,
+    policyLists: { read: lists !== undefined, error: listError },
+    loadBalancers: rows,
+  };
+}
+
+function renderReport(r: DsrReportView, style: Style): string {
+  let text = '';
+  if (r.loadBalancers.length > 0) {
+    text += renderTable(
+      r.loadBalancers,
+      [
+        { header: 'ID', value: (x) => x.id },
+        { header: 'VIPS', value: (x) => list(x.frontendVips) },
+        { header: 'PORTS', value: (x) => list(x.ports.map(portText)) },
+        { header: 'DSR (v2)', value: (x) => yesNo(x.dsr), paint: (c, x, s) => (x.dsr ? s.green(c) : s.red(c)) },
+        { header: 'IsDSR (v1)', value: (x) => (x.isDsrV1 === null ? '-' : yesNo(x.isDsrV1)), paint: (c, x, s) => (x.isDsrV1 === false ? s.red(c) : c) },
+        { header: 'RESULT', value: (x) => (x.ok ? 'ok' : `FAIL: ${x.problem}`), paint: (c, x, s) => (x.ok ? s.green(c) : s.red(c)) },
+      ],
+      style,
+    );
+  }
+  if (!r.policyLists.read) text += style.yellow(`note: the v1 policy-list view could not be read (${r.policyLists.error}); judged by the v2 objects only`) + '\n';
+  if (r.ok) text += style.green(r.checked === 0 ? 'ok: no load balancers (allowed by --allow-empty)' : `ok: all ${r.checked} load balancer${r.checked === 1 ? ' has' : 's have'} DSR`) + '\n';
+  else text += style.red(`FAILED: ${r.reason}`) + '\n';
+  return text;
+}
+
+/** Registers `hcn verify ...` on `program`. */
+export function registerVerify(program: Command, state: RunState): void {
+  const verify = program.command('verify').description('check HNS state (exit code 3 when a check fails)');
+  addGlobalOptions(
+    verify
+      .command('dsr')
+      .description('check that every load balancer has DSR, in the v2 object and in the v1 policy-list view')
+      .option('--vip <ip>', 'only load balancers with this frontend VIP', (v) => parseIpArg('--vip', v))
+      .option('--port <n>', 'only load balancers with this external port', (v) => parsePortNumber('--port', v))
+      .option('--protocol <proto>', 'only load balancers with this protocol', (v) => parseProtocolArg('--protocol', v))
+      .option('--allow-empty', 'succeed when there is no load balancer to check (by default that fails)')
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 every load balancer has DSR; 3 one lacks it, or there is none (without --allow-empty);\n' +
+          '1 HNS could not be read. Zero load balancers fail by default because after creating them an empty\n' +
+          'HNS means they vanished (an HNS restart or another tool deleting them).',
+      ),
+  ).action(
+    action(state, async (ctx, _args, options) => {
+      const o = options as { vip?: string; port?: number; protocol?: Protocol; allowEmpty?: boolean };
+      const hcn = await ctx.hcn();
+      const filter: { vip?: string; port?: number; protocol?: Protocol } = {};
+      if (o.vip !== undefined) filter.vip = o.vip;
+      if (o.port !== undefined) filter.port = o.port;
+      if (o.protocol !== undefined) filter.protocol = o.protocol;
+      const lbs = (await hcn.loadBalancers.list(filter)).map((h) => h.info);
+      let lists: PolicyListView[] | undefined;
+      let listError: string | null = null;
+      try {
+        lists = await readPolicyLists(hcn);
+      } catch (err) {
+        listError = err instanceof Error ? err.message : String(err);
+      }
+      const report = judgeDsr(lbs, lists, listError, o.allowEmpty === true);
+      if (ctx.globals.json) ctx.printJson(report);
+      else ctx.print(renderReport(report, ctx.globals.out));
+      return report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
+    }),
+  );
+}
