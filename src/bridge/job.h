@@ -1,0 +1,89 @@
+// One asynchronous binding call on its way through the pool: inputs (already converted from JS),
+// deadline, pool state, and the outcome that travels back to the JS thread.
+#pragma once
+
+#include <node_api.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../hcn/hcn_api.h"
+#include "hcn_string.h"
+
+namespace bridge {
+
+using Clock = std::chrono::steady_clock;
+
+// Verbs in FamilyFns order, as hcn::FunctionName indexes them.
+enum Verb : int {
+  kEnumerate = 0,
+  kCreate = 1,
+  kCreateInNetwork = 2,
+  kOpen = 3,
+  kModify = 4,
+  kQuery = 5,
+  kDelete = 6,
+  kClose = 7,
+};
+
+enum class Op : uint8_t { Enumerate, List, Create, Query, Modify, Remove, HnsCall };
+
+// NativeErrorCode in ts/native.ts.
+enum class ErrorKind : uint8_t { None, Hresult, Timeout, Busy, NotAvailable, InvalidArgument, Closed };
+
+struct Failure {
+  ErrorKind kind = ErrorKind::None;
+  HRESULT hr = 0;
+  const char* operation = nullptr;  // static storage: an export or binding method name
+  const char* missing = nullptr;    // HCN_NOT_AVAILABLE: the missing export
+  std::string message;              // extra detail, when there is any
+  HcnString record;                 // the raw ErrorRecord (or HNSCall response) when non-empty
+};
+
+struct Job {
+  enum class State : uint8_t { Queued, Running, Finished, Expired, Cancelled };
+
+  Job(const hcn::Api* api_in, Op op_in, hcn::Family family_in, const char* method_in)
+      : api(api_in), op(op_in), family(family_in), method(method_in), out(api_in) {
+    failure.record = HcnString(api_in);
+  }
+
+  // Inputs.
+  const hcn::Api* const api;
+  const Op op;
+  const hcn::Family family;
+  const char* const method;  // the binding method, for errors that happen outside HCN
+  GUID id{};
+  GUID network{};
+  std::u16string text1, text2, text3;  // settings / queries / HNSCall method, path, request
+  Clock::time_point deadline;
+  uint32_t timeout_ms = 0;
+
+  // Pool state (guarded by the pool mutex).
+  State state = State::Queued;
+  int worker = -1;
+  std::multimap<Clock::time_point, std::shared_ptr<Job>>::iterator deadline_pos;
+  // Set when the call was written off or cancelled: a long list stops early.
+  std::atomic<bool> abandoned{false};
+  // The HCN export running right now, for the timeout error.
+  std::atomic<const char*> current{nullptr};
+
+  // Outcome: written by the worker, read on the JS thread after the hand-off.
+  Failure failure;
+  HcnString out;
+  std::vector<HcnString> many;
+
+  // JS thread only.
+  napi_deferred deferred = nullptr;
+  size_t pending_index = 0;
+  bool settled = false;
+};
+
+using JobPtr = std::shared_ptr<Job>;
+
+}  // namespace bridge
