@@ -1,0 +1,608 @@
+// NativeContext methods: argument checks on the JS thread, jobs to the pool, batched settlement,
+// the service-callback subscription, close() and environment teardown.
+#include "context.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "errors.h"
+#include "operations.h"
+#include "text.h"
+
+namespace bridge {
+
+namespace {
+
+constexpr const char* kSimControl = "HcnSimControl";
+constexpr const char* kRegister = "HcnRegisterServiceCallback";
+constexpr const char* kUnregister = "HcnUnregisterServiceCallback";
+
+ErrorInfo Info(ErrorKind kind, const char* operation, std::string message) {
+  ErrorInfo info;
+  info.kind = kind;
+  info.operation = operation;
+  info.message = std::move(message);
+  return info;
+}
+
+ErrorInfo ClosedInfo(const char* method) {
+  return Info(ErrorKind::Closed, method, std::string(method) + ": the context is closed");
+}
+
+ErrorInfo HresultInfo(const char* operation, HRESULT h, const HcnString* record) {
+  ErrorInfo info = Info(ErrorKind::Hresult, operation,
+                        std::string(operation) + " failed with HRESULT " + HresultText(h));
+  info.has_hresult = true;
+  info.hr = h;
+  info.record = record;
+  if (record != nullptr && !record->Empty()) {
+    std::string text;
+    Utf16ToUtf8(record->u16(), &text);
+    info.message += " " + text;
+  }
+  return info;
+}
+
+// Reads and checks binding arguments without throwing; the first problem becomes an
+// HCN_INVALID_ARGUMENT error naming the method and the argument.
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* method)
+      : env_(info.Env()), info_(info), method_(method) {}
+
+  bool Family(size_t i, hcn::Family* out) {
+    char buffer[16];
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env_, info_[i], buffer, sizeof buffer, &length) == napi_ok) {
+      static const struct {
+        const char* name;
+        hcn::Family family = hcn::Family::Network;
+      } kFamilies[] = {{"loadBalancer", hcn::Family::LoadBalancer},
+                       {"endpoint", hcn::Family::Endpoint},
+                       {"network", hcn::Family::Network},
+                       {"namespace", hcn::Family::Namespace}};
+      for (const auto& f : kFamilies) {
+        if (std::strlen(f.name) == length && std::memcmp(f.name, buffer, length) == 0) {
+          *out = f.family;
+          return true;
+        }
+      }
+    }
+    return Fail("family must be 'network', 'endpoint', 'loadBalancer' or 'namespace'");
+  }
+
+  bool Guid(size_t i, const char* name, GUID* out) {
+    // One byte more than a GUID: a longer string shows up as length 37.
+    char buffer[38];
+    size_t length = 0;
+    if (napi_get_value_string_latin1(env_, info_[i], buffer, sizeof buffer, &length) == napi_ok &&
+        ParseGuid(buffer, length, out)) {
+      return true;
+    }
+    return Fail(std::string(name) +
+                " must be a GUID string of 36 characters (8-4-4-4-12 hex digits, no braces)");
+  }
+
+  // null means GUID_NULL (HNS picks the ID).
+  bool NullableGuid(size_t i, const char* name, GUID* out) {
+    if (info_[i].IsNull()) {
+      std::memset(out, 0, sizeof *out);
+      return true;
+    }
+    return Guid(i, name, out);
+  }
+
+  bool Text(size_t i, const char* name, std::u16string* out) {
+    napi_value v = info_[i];
+    size_t length = 0;
+    if (napi_get_value_string_utf16(env_, v, nullptr, 0, &length) != napi_ok) {
+      return Fail(std::string(name) + " must be a string");
+    }
+    out->resize(length);
+    napi_get_value_string_utf16(env_, v, out->data(), length + 1, &length);
+    return true;
+  }
+
+  bool Timeout(size_t i, uint32_t* out) {
+    double ms = 0;
+    if (napi_get_value_double(env_, info_[i], &ms) == napi_ok && ms >= 1 &&
+        ms <= 2147483647.0 && std::floor(ms) == ms) {
+      *out = static_cast<uint32_t>(ms);
+      return true;
+    }
+    return Fail("timeoutMs must be a positive integer (milliseconds, at most 2147483647)");
+  }
+
+  napi_value Reject() { return RejectedPromise(env_, error_); }
+  void Throw() { ThrowError(env_, error_); }
+
+ private:
+  bool Fail(std::string why) {
+    error_ = Info(ErrorKind::InvalidArgument, method_, std::string(method_) + ": " + why);
+    return false;
+  }
+
+  napi_env env_;
+  const Napi::CallbackInfo& info_;
+  const char* method_;
+  ErrorInfo error_;
+};
+
+napi_value StringValue(napi_env env, const HcnString& s) {
+  napi_value v;
+  if (s.get() == nullptr) {
+    napi_create_string_utf8(env, "", 0, &v);
+  } else {
+    napi_create_string_utf16(env, s.u16(), NAPI_AUTO_LENGTH, &v);
+  }
+  return v;
+}
+
+napi_value ResultValue(napi_env env, const Job& job) {
+  napi_value v;
+  switch (job.op) {
+    case Op::List: {
+      napi_create_array_with_length(env, job.many.size(), &v);
+      for (size_t i = 0; i < job.many.size(); ++i) {
+        napi_set_element(env, v, static_cast<uint32_t>(i), StringValue(env, job.many[i]));
+      }
+      return v;
+    }
+    case Op::Remove:
+      napi_get_undefined(env, &v);
+      return v;
+    default:
+      return StringValue(env, job.out);
+  }
+}
+
+}  // namespace
+
+Napi::Function Context::Define(Napi::Env env) {
+  return DefineClass(env, "NativeContext",
+                     {
+                         InstanceMethod<&Context::Enumerate>("enumerate"),
+                         InstanceMethod<&Context::List>("list"),
+                         InstanceMethod<&Context::Create>("create"),
+                         InstanceMethod<&Context::Query>("query"),
+                         InstanceMethod<&Context::Modify>("modify"),
+                         InstanceMethod<&Context::Remove>("remove"),
+                         InstanceMethod<&Context::HnsCall>("hnsCall"),
+                         InstanceMethod<&Context::SimControl>("simControl"),
+                         InstanceMethod<&Context::Subscribe>("subscribe"),
+                         InstanceMethod<&Context::Unsubscribe>("unsubscribe"),
+                         InstanceMethod<&Context::Stats>("stats"),
+                         InstanceMethod<&Context::Close>("close"),
+                         InstanceAccessor<&Context::GetBackend>("backend"),
+                         InstanceAccessor<&Context::GetHasSimControl>("hasSimControl"),
+                     });
+}
+
+Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {
+  env_ = info.Env();
+  AddonData* data = info.Env().GetInstanceData<AddonData>();
+  if (data == nullptr || !data->armed) {
+    ThrowError(env_, Info(ErrorKind::InvalidArgument, "open",
+                          "NativeContext is created by open(options), not with new"));
+    return;
+  }
+  const OpenRequest request = data->next;
+  data->armed = false;
+  api_ = request.api;
+  backend_ = request.backend;
+  completions_ = Completions::Create(env_, this);
+  if (!completions_) {
+    Napi::Error::New(info.Env(), "hcn-sdk: cannot create the completion channel")
+        .ThrowAsJavaScriptException();
+    return;
+  }
+  pool_ = Pool::Start(request.threads, completions_);
+  // Added after the thread-safe function: cleanup hooks run in reverse order, so this one runs
+  // before Node tears the function down.
+  if (napi_add_env_cleanup_hook(env_, OnEnvCleanup, this) == napi_ok) hook_added_ = true;
+  closed_ = false;
+}
+
+Context::~Context() {
+  if (!closed_) Shutdown(env_, CloseMode::Finalize);
+  if (hook_added_) {
+    napi_remove_env_cleanup_hook(env_, OnEnvCleanup, this);
+    hook_added_ = false;
+  }
+}
+
+void Context::OnEnvCleanup(void* arg) {
+  auto* self = static_cast<Context*>(arg);
+  self->hook_added_ = false;
+  self->Shutdown(self->env_, CloseMode::Teardown);
+}
+
+napi_value Context::Submit(napi_env env, JobPtr job, uint32_t timeout_ms) {
+  if (closed_) return RejectedPromise(env, ClosedInfo(job->method));
+  const bool needs_query = job->op != Op::Modify || !job->text2.empty();
+  if (const char* missing = MissingFunction(api_, job->op, job->family, needs_query)) {
+    ErrorInfo info = Info(ErrorKind::NotAvailable, missing,
+                          std::string(missing) +
+                              " is not exported by this HCN backend (the host's HNS lacks it); "
+                              "nothing was sent");
+    info.missing = missing;
+    return RejectedPromise(env, info);
+  }
+  job->timeout_ms = timeout_ms;
+  job->deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  napi_value promise;
+  napi_create_promise(env, &job->deferred, &promise);
+  switch (pool_->Submit(job)) {
+    case Pool::Admit::Accepted:
+      AddPending(env, job);
+      break;
+    case Pool::Admit::Busy: {
+      const std::string n = std::to_string(pool_->Size());
+      napi_reject_deferred(
+          env, job->deferred,
+          MakeError(env, Info(ErrorKind::Busy, job->method,
+                              std::string(job->method) + ": all " + n +
+                                  " pool threads are stuck in HCN calls that passed their "
+                                  "deadline; nothing was sent")));
+      break;
+    }
+    case Pool::Admit::Closed:
+      napi_reject_deferred(env, job->deferred, MakeError(env, ClosedInfo(job->method)));
+      break;
+  }
+  return promise;
+}
+
+void Context::AddPending(napi_env env, const JobPtr& job) {
+  job->pending_index = pending_.size();
+  pending_.push_back(job);
+  if (pending_.size() == 1) {
+    // A pending call keeps the loop (and this object) alive; an idle context keeps nothing alive.
+    completions_->Ref(env);
+    Ref();
+  }
+}
+
+void Context::RemovePending(napi_env env, Job& job) {
+  const size_t i = job.pending_index;
+  if (i >= pending_.size() || pending_[i].get() != &job) return;
+  if (i + 1 != pending_.size()) {
+    pending_[i] = std::move(pending_.back());
+    pending_[i]->pending_index = i;
+  }
+  pending_.pop_back();
+  if (pending_.empty()) {
+    completions_->Unref(env);
+    Unref();
+  }
+}
+
+void Context::Settle(napi_env env, Job& job, bool resolve, napi_value value) {
+  job.settled = true;
+  ++completed_;
+  if (resolve) {
+    napi_resolve_deferred(env, job.deferred, value);
+  } else {
+    napi_reject_deferred(env, job.deferred, value);
+  }
+  job.deferred = nullptr;
+  RemovePending(env, job);  // may drop the last reference to the job
+}
+
+void Context::Deliver(napi_env env, std::vector<Completion>& batch) {
+  for (Completion& c : batch) {
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    if (c.kind == Completion::Kind::Notification) {
+      if (!closed_ && subscribed_ && !listener_.IsEmpty()) {
+        napi_value argv[3], result;
+        napi_create_uint32(env, c.type, &argv[0]);
+        napi_create_uint32(env, c.status, &argv[1]);
+        if (c.has_data) {
+          napi_create_string_utf16(env, c.data.data(), c.data.size(), &argv[2]);
+        } else {
+          napi_get_null(env, &argv[2]);
+        }
+        napi_value fn = listener_.Value();
+        napi_value undefined;
+        napi_get_undefined(env, &undefined);
+        if (napi_call_function(env, undefined, fn, 3, argv, &result) != napi_ok) {
+          // A throwing listener is the application's uncaught exception; the rest of the batch
+          // is still delivered.
+          bool pending = false;
+          napi_is_exception_pending(env, &pending);
+          if (pending) {
+            napi_value error;
+            napi_get_and_clear_last_exception(env, &error);
+            napi_fatal_exception(env, error);
+          }
+        }
+      }
+    } else {
+      JobPtr job = std::move(c.job);
+      if (!job->settled) {
+        if (c.kind == Completion::Kind::Timeout) {
+          const std::string ms = std::to_string(job->timeout_ms);
+          ErrorInfo info;
+          info.kind = ErrorKind::Timeout;
+          if (c.operation != nullptr) {
+            info.operation = c.operation;
+            info.message = std::string(c.operation) + " (" + job->method +
+                           ") did not return within " + ms +
+                           " ms; its pool thread is written off until it does, and what it did "
+                           "in HNS is unknown";
+          } else {
+            info.operation = job->method;
+            info.message = std::string(job->method) + " waited " + ms +
+                           " ms for a pool thread and was never sent to HNS";
+          }
+          Settle(env, *job, false, MakeError(env, info));
+        } else if (job->failure.kind == ErrorKind::None) {
+          Settle(env, *job, true, ResultValue(env, *job));
+        } else {
+          Settle(env, *job, false, MakeJobError(env, *job));
+        }
+      }
+      if (c.kind == Completion::Kind::Done) {
+        // Copied into JS (or unwanted): free the HCN strings before any continuation runs.
+        job->out.Reset();
+        job->many.clear();
+        job->failure.record.Reset();
+      }
+    }
+    napi_close_handle_scope(env, scope);
+  }
+}
+
+Napi::Value Context::Enumerate(const Napi::CallbackInfo& info) {
+  Args args(info, "enumerate");
+  hcn::Family family = hcn::Family::Network;
+  if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
+  auto job = std::make_shared<Job>(api_, Op::Enumerate, family, "enumerate");
+  uint32_t timeout;
+  if (!args.Text(1, "query", &job->text1) || !args.Timeout(2, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::List(const Napi::CallbackInfo& info) {
+  Args args(info, "list");
+  hcn::Family family = hcn::Family::Network;
+  if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
+  auto job = std::make_shared<Job>(api_, Op::List, family, "list");
+  uint32_t timeout;
+  if (!args.Text(1, "query", &job->text1) || !args.Text(2, "propertiesQuery", &job->text2) ||
+      !args.Timeout(3, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::Create(const Napi::CallbackInfo& info) {
+  Args args(info, "create");
+  hcn::Family family = hcn::Family::Network;
+  if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
+  auto job = std::make_shared<Job>(api_, Op::Create, family, "create");
+  uint32_t timeout;
+  if (!args.NullableGuid(1, "id", &job->id) || !args.Text(2, "settings", &job->text1) ||
+      !args.Text(3, "propertiesQuery", &job->text2) || !args.Timeout(4, &timeout) ||
+      (family == hcn::Family::Endpoint && !args.Guid(5, "networkId", &job->network))) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::Query(const Napi::CallbackInfo& info) {
+  Args args(info, "query");
+  hcn::Family family = hcn::Family::Network;
+  if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
+  auto job = std::make_shared<Job>(api_, Op::Query, family, "query");
+  uint32_t timeout;
+  if (!args.Guid(1, "id", &job->id) || !args.Text(2, "query", &job->text1) ||
+      !args.Timeout(3, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::Modify(const Napi::CallbackInfo& info) {
+  Args args(info, "modify");
+  hcn::Family family = hcn::Family::Network;
+  if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
+  auto job = std::make_shared<Job>(api_, Op::Modify, family, "modify");
+  uint32_t timeout;
+  if (!args.Guid(1, "id", &job->id) || !args.Text(2, "settings", &job->text1) ||
+      !args.Text(3, "propertiesQuery", &job->text2) || !args.Timeout(4, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::Remove(const Napi::CallbackInfo& info) {
+  Args args(info, "remove");
+  hcn::Family family = hcn::Family::Network;
+  if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
+  auto job = std::make_shared<Job>(api_, Op::Remove, family, "remove");
+  uint32_t timeout;
+  if (!args.Guid(1, "id", &job->id) || !args.Timeout(2, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::HnsCall(const Napi::CallbackInfo& info) {
+  Args args(info, "hnsCall");
+  auto job = std::make_shared<Job>(api_, Op::HnsCall, hcn::Family::Network, "hnsCall");
+  uint32_t timeout;
+  if (!args.Text(0, "method", &job->text1) || !args.Text(1, "path", &job->text2) ||
+      !args.Text(2, "request", &job->text3) || !args.Timeout(3, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::SimControl(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  if (api_ == nullptr || api_->SimControl == nullptr) {
+    ErrorInfo e = Info(ErrorKind::NotAvailable, "simControl",
+                       "simControl needs the HNS simulator; this backend is the real HNS");
+    e.missing = kSimControl;
+    ThrowError(env, e);
+    return Napi::Value();
+  }
+  Args args(info, "simControl");
+  std::u16string request;
+  if (!args.Text(0, "request", &request)) {
+    args.Throw();
+    return Napi::Value();
+  }
+  if (closed_) {
+    ThrowError(env, ClosedInfo("simControl"));
+    return Napi::Value();
+  }
+  HcnString response(api_);
+  const HRESULT h =
+      api_->SimControl(reinterpret_cast<const hcn_char*>(request.c_str()), response.Out());
+  if (hr::Failed(h)) {
+    ThrowError(env, HresultInfo(kSimControl, h, &response));
+    return Napi::Value();
+  }
+  return Napi::Value(env, StringValue(env, response));
+}
+
+Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  if (!info[0].IsFunction()) {
+    ThrowError(env, Info(ErrorKind::InvalidArgument, "subscribe",
+                         "subscribe: listener must be a function"));
+    return Napi::Value();
+  }
+  if (closed_) {
+    ThrowError(env, ClosedInfo("subscribe"));
+    return Napi::Value();
+  }
+  if (!subscribed_) {
+    const char* missing = api_->RegisterServiceCallback == nullptr     ? kRegister
+                          : api_->UnregisterServiceCallback == nullptr ? kUnregister
+                                                                       : nullptr;
+    if (missing != nullptr) {
+      ErrorInfo e = Info(ErrorKind::NotAvailable, missing,
+                         std::string(missing) + " is not exported by this HCN backend");
+      e.missing = missing;
+      ThrowError(env, e);
+      return Napi::Value();
+    }
+    // HCN calls back on its own threads with this pointer; it lives until the registration ends.
+    auto* context = new std::shared_ptr<Completions>(completions_);
+    hcn::Handle handle = nullptr;
+    const HRESULT h = api_->RegisterServiceCallback(OnNotification, context, &handle);
+    if (hr::Failed(h)) {
+      delete context;
+      ThrowError(env, HresultInfo(kRegister, h, nullptr));
+      return Napi::Value();
+    }
+    callback_handle_ = handle;
+    callback_context_ = context;
+    subscribed_ = true;
+    Ref();  // the listener stays reachable while subscribed (this does not hold the loop open)
+  }
+  listener_ = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+bool Context::DropSubscription(napi_env env, bool throw_on_error) {
+  if (!subscribed_) return true;
+  const HRESULT h = api_->UnregisterServiceCallback(callback_handle_);
+  if (hr::Failed(h)) {
+    if (throw_on_error) {
+      ThrowError(env, HresultInfo(kUnregister, h, nullptr));
+      return false;
+    }
+    // Closing anyway: HCN may still call back, so the callback context is never freed (its
+    // completion queue is closed and drops whatever arrives).
+  } else {
+    delete callback_context_;
+  }
+  callback_context_ = nullptr;
+  callback_handle_ = nullptr;
+  subscribed_ = false;
+  listener_.Reset();
+  return true;
+}
+
+void CALLBACK Context::OnNotification(DWORD type, void* context, HRESULT status,
+                                      const hcn_char* data) {
+  auto* completions = static_cast<std::shared_ptr<Completions>*>(context);
+  Completion c;
+  c.kind = Completion::Kind::Notification;
+  c.type = type;
+  c.status = static_cast<uint32_t>(status);
+  if (data != nullptr) {
+    c.has_data = true;
+    c.data.assign(reinterpret_cast<const char16_t*>(data));
+  }
+  (*completions)->Post(std::move(c));
+}
+
+Napi::Value Context::Unsubscribe(const Napi::CallbackInfo& info) {
+  if (subscribed_ && DropSubscription(info.Env(), true)) Unref();
+  return info.Env().Undefined();
+}
+
+Napi::Value Context::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Pool::Stats s;
+  if (!closed_) s = pool_->GetStats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", Napi::Number::New(env, s.threads));
+  o.Set("busy", Napi::Number::New(env, s.busy));
+  o.Set("stuck", Napi::Number::New(env, s.stuck));
+  o.Set("queued", Napi::Number::New(env, s.queued));
+  o.Set("completed", Napi::Number::New(env, completed_));
+  return o;
+}
+
+Napi::Value Context::Close(const Napi::CallbackInfo& info) {
+  Shutdown(info.Env(), CloseMode::Api);
+  return info.Env().Undefined();
+}
+
+void Context::Shutdown(napi_env env, CloseMode mode) {
+  if (closed_) return;
+  closed_ = true;
+  const bool was_subscribed = subscribed_;
+  DropSubscription(env, false);
+  completions_->Close();
+  pool_->Shutdown();
+  std::vector<JobPtr> pending;
+  pending.swap(pending_);
+  if (mode == CloseMode::Api) {
+    for (const JobPtr& job : pending) {
+      job->settled = true;
+      ++completed_;
+      napi_reject_deferred(env, job->deferred, MakeError(env, ClosedInfo(job->method)));
+      job->deferred = nullptr;
+    }
+    // Once the environment is going away (teardown, finalizer) nothing is rejected: there is no
+    // JS left to observe it, and the references die with the environment.
+    if (!pending.empty()) Unref();
+    if (was_subscribed) Unref();
+  }
+  if (hook_added_ && mode != CloseMode::Teardown) {
+    napi_remove_env_cleanup_hook(env, OnEnvCleanup, this);
+    hook_added_ = false;
+  }
+}
+
+Napi::Value Context::GetBackend(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), backend_);
+}
+
+Napi::Value Context::GetHasSimControl(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), api_ != nullptr && api_->SimControl != nullptr);
+}
+
+}  // namespace bridge
