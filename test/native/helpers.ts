@@ -1,0 +1,144 @@
+// Shared helpers of the native-layer tests: opening simulator contexts through ts/native.ts,
+// simulator control, live handle/string accounting, and child Node processes for lifecycle tests.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { loadBinding, isNativeError } from '../../ts/native';
+import type { NativeContext, NativeError, NativeErrorCode, NativeFamily } from '../../ts/native';
+
+export const PROPS = '{"SchemaVersion":{"Major":2,"Minor":0}}';
+export const TIMEOUT = 10_000;
+export const NULL_GUID = '00000000-0000-0000-0000-000000000000';
+export const DISCONNECT = 0x01000000;
+
+/** Every family with the export names its seven verbs use. */
+export const FAMILIES: Array<{ family: NativeFamily; singular: string; plural: string }> = [
+  { family: 'network', singular: 'Network', plural: 'Networks' },
+  { family: 'endpoint', singular: 'Endpoint', plural: 'Endpoints' },
+  { family: 'loadBalancer', singular: 'LoadBalancer', plural: 'LoadBalancers' },
+  { family: 'namespace', singular: 'Namespace', plural: 'Namespaces' },
+];
+
+export function openSim(threads?: number): NativeContext {
+  return loadBinding().open(threads === undefined ? { backend: 'simulated' } : { backend: 'simulated', threads });
+}
+
+/** Sends a control request and returns the parsed response (throws on a refused request). */
+export function sim<T = Record<string, unknown>>(ctx: NativeContext, request: Record<string, unknown>): T {
+  return JSON.parse(ctx.simControl(JSON.stringify(request))) as T;
+}
+
+export interface SimStats {
+  ok: boolean;
+  liveHandles: number;
+  liveStrings: number | null;
+  liveCallbacks: number;
+  hung: number;
+  calls: Record<string, number>;
+}
+
+export function simStats(ctx: NativeContext): SimStats {
+  return sim<SimStats>(ctx, { op: 'stats' });
+}
+
+export function calls(ctx: NativeContext, operation: string): number {
+  return simStats(ctx).calls[operation] ?? 0;
+}
+
+/** Polls until `predicate` holds (no timing is asserted; the deadline only bounds a broken run). */
+export async function waitFor(predicate: () => boolean, what: string, limitMs = 20_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Asserts that no handle, string or callback registration of the simulator is left alive. */
+export async function assertClean(t: ExecutionContext, ctx: NativeContext): Promise<void> {
+  // Strings of calls written off by a timeout are freed when those threads return.
+  await waitFor(() => ctx.stats().stuck === 0, 'stuck threads to rejoin').catch(() => undefined);
+  const s = simStats(ctx);
+  t.is(s.liveHandles, 0, 'live HCN handles');
+  if (s.liveStrings !== null) t.is(s.liveStrings, 0, "live strings");
+  t.is(s.liveCallbacks, 0, 'live service callbacks');
+}
+
+/** Awaits a rejection and checks it is a NativeError with the given code. */
+export async function rejectsWith(
+  t: ExecutionContext,
+  promise: Promise<unknown>,
+  code: NativeErrorCode,
+): Promise<NativeError> {
+  const err = await t.throwsAsync(promise);
+  if (!isNativeError(err)) {
+    t.fail(`not a NativeError: ${String(err)}`);
+    throw err;
+  }
+  t.is(err.code, code, err.message);
+  return err;
+}
+
+export function throwsWith(t: ExecutionContext, fn: () => unknown, code: NativeErrorCode): NativeError {
+  const err = t.throws(fn);
+  if (!isNativeError(err)) {
+    t.fail(`not a NativeError: ${String(err)}`);
+    throw err;
+  }
+  t.is(err.code, code, err.message);
+  return err;
+}
+
+/** IDs of the default topology: the vxlan0 network and its two local endpoints. */
+export async function topology(ctx: NativeContext): Promise<{ network: string; endpoints: string[] }> {
+  const networks = JSON.parse(await ctx.enumerate('network', PROPS, TIMEOUT)) as string[];
+  const endpoints = JSON.parse(await ctx.enumerate('endpoint', PROPS, TIMEOUT)) as string[];
+  return { network: networks[0]!, endpoints };
+}
+
+export function lbSettings(endpoints: string[], vip = '13.0.0.13', port = 8000): string {
+  return JSON.stringify({
+    HostComputeEndpoints: endpoints,
+    FrontendVIPs: [vip],
+    PortMappings: [{ Protocol: 6, InternalPort: 80, ExternalPort: port }],
+    SchemaVersion: { Major: 2, Minor: 0 },
+    Flags: 1,
+  });
+}
+
+export function idOf(properties: string): string {
+  return (JSON.parse(properties) as { ID: string }).ID;
+}
+
+/** The compiled ts/native.js, for child processes and worker threads. */
+export const NATIVE_MODULE = path.join(__dirname, '..', '..', 'ts', 'native.js');
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `script` in a fresh Node process with `NATIVE` bound to the path of ts/native.js. A child
+ * that does not exit on its own is killed after `limitMs` (and reported with its signal).
+ */
+export function runNode(script: string, limitMs = 30_000): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', `const NATIVE = ${JSON.stringify(NATIVE_MODULE)};\n${script}`], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
