@@ -6,7 +6,9 @@
 
 namespace sim {
 
-// The process-wide simulator (one "machine" per process, as HNS is one service per host). Its
+// The process-wide simulator (one "machine" per process, as HNS is one service per host). The
+// table is an immutable snapshot that lives for the process; the control op removeExport publishes
+// a new one, so contexts opened later may get a different pointer. Its
 // FreeString frees with the simulator's own counting allocator and SimControl is set.
 const hcn::Api* GetApi();
 

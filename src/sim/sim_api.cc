@@ -1,5 +1,13 @@
 // The simulator's function table: one WINAPI function per HCN export, each forwarding to the
-// process-wide Simulator. sim::GetApi() hands the table to the bridge (and dll_exports.cc).
+// process-wide Simulator. sim::GetApi() hands the table to the bridge (and dll_exports.cc); the
+// removeExport control swaps in a copy with some pointers null, as an older host's table would be.
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "sim.h"
 #include "simulator.h"
 
@@ -81,11 +89,118 @@ hcn::Api MakeApi() {
   return api;
 }
 
+// An immutable table plus the storage of its `missing` text.
+struct Snapshot {
+  hcn::Api api;
+  std::string missing;
+};
+
+// Verbs in FamilyFns order (CreateInNetwork, 2, shares the create export name).
+constexpr int kVerbs[] = {0, 1, 3, 4, 5, 6, 7};
+
+// Nulls the pointer of export `name` in `api`; false when the table has no such export. A family's
+// create export is whichever of Create / CreateInNetwork it fills. FreeString and SimControl are not
+// HCN exports and stay.
+bool Clear(hcn::Api* api, const std::string& name) {
+  for (int f = 0; f < hcn::kFamilyCount; ++f) {
+    hcn::FamilyFns& fns = api->families[f];
+    auto is = [&](int verb) { return name == Simulator::OperationName(static_cast<Family>(f), verb); };
+    if (is(0)) return fns.Enumerate = nullptr, true;
+    if (is(1)) return fns.Create = nullptr, fns.CreateInNetwork = nullptr, true;
+    if (is(3)) return fns.Open = nullptr, true;
+    if (is(4)) return fns.Modify = nullptr, true;
+    if (is(5)) return fns.Query = nullptr, true;
+    if (is(6)) return fns.Delete = nullptr, true;
+    if (is(7)) return fns.Close = nullptr, true;
+  }
+  if (name == "HcnRegisterServiceCallback") return api->RegisterServiceCallback = nullptr, true;
+  if (name == "HcnUnregisterServiceCallback") return api->UnregisterServiceCallback = nullptr, true;
+  if (name == "HNSCall") return api->HNSCall = nullptr, true;
+  return false;
+}
+
+// Export names in table order, for a stable `missing` text.
+std::vector<std::string> ExportNames() {
+  std::vector<std::string> names;
+  for (int f = 0; f < hcn::kFamilyCount; ++f)
+    for (int verb : kVerbs) names.push_back(Simulator::OperationName(static_cast<Family>(f), verb));
+  names.push_back("HcnRegisterServiceCallback");
+  names.push_back("HcnUnregisterServiceCallback");
+  names.push_back("HNSCall");
+  return names;
+}
+
+// Contexts keep the table pointer they opened with and jobs read it from other threads, so a table
+// is never changed or freed once published: one snapshot per set of removed exports, kept for the
+// process lifetime (a handful at most in a test run).
+class Exports {
+ public:
+  static Exports& Instance() {
+    static Exports* instance = new Exports();
+    return *instance;
+  }
+  const hcn::Api* Current() const { return current_.load(std::memory_order_acquire); }
+
+  bool Remove(const std::string& name, std::vector<std::string>* missing, std::string* error) {
+    std::lock_guard<std::mutex> lock(mu_);
+    hcn::Api probe = full_->api;
+    if (!Clear(&probe, name)) {
+      *error = "unknown export \"" + name +
+               "\": removeExport takes an HCN export name of the table (e.g. HcnModifyLoadBalancer, "
+               "HcnRegisterServiceCallback, HNSCall)";
+      return false;
+    }
+    removed_.insert(name);
+    Publish(missing);
+    return true;
+  }
+  void Restore(std::vector<std::string>* missing) {
+    std::lock_guard<std::mutex> lock(mu_);
+    removed_.clear();
+    Publish(missing);
+  }
+
+ private:
+  Exports() {
+    full_ = new Snapshot{MakeApi(), std::string()};
+    full_->api.missing = full_->missing.c_str();
+    snapshots_[std::string()] = full_;
+    current_.store(&full_->api, std::memory_order_release);
+  }
+
+  void Publish(std::vector<std::string>* missing) {
+    std::string text;
+    missing->clear();
+    for (const std::string& n : ExportNames()) {
+      if (!removed_.count(n)) continue;
+      if (!text.empty()) text += ",";
+      text += n;
+      missing->push_back(n);
+    }
+    Snapshot*& snap = snapshots_[text];
+    if (snap == nullptr) {
+      snap = new Snapshot{full_->api, text};
+      for (const std::string& n : removed_) Clear(&snap->api, n);
+      snap->api.missing = snap->missing.c_str();
+    }
+    current_.store(&snap->api, std::memory_order_release);
+  }
+
+  std::mutex mu_;
+  Snapshot* full_;
+  std::set<std::string> removed_;
+  std::map<std::string, Snapshot*> snapshots_;  // by `missing` text; never freed
+  std::atomic<const hcn::Api*> current_{nullptr};
+};
+
 }  // namespace
 
-const hcn::Api* GetApi() {
-  static const hcn::Api api = MakeApi();
-  return &api;
+const hcn::Api* GetApi() { return Exports::Instance().Current(); }
+
+bool RemoveExport(const std::string& name, std::vector<std::string>* missing, std::string* error) {
+  return Exports::Instance().Remove(name, missing, error);
 }
+
+void RestoreExports(std::vector<std::string>* missing) { Exports::Instance().Restore(missing); }
 
 }  // namespace sim

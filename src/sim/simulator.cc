@@ -107,7 +107,7 @@ HRESULT Simulator::Finish(const Outcome& o, hcn_char** errorRecord) {
 // ---------------------------------------------------------------------------------------------
 // Faults
 
-bool Simulator::Enter(const std::string& op, HRESULT* hr, std::string* message) {
+bool Simulator::Enter(const std::string& op, Failure* fault) {
   uint64_t sleepMs = 0;
   {
     std::lock_guard<std::mutex> lock(faultMu_);
@@ -127,12 +127,29 @@ bool Simulator::Enter(const std::string& op, HRESULT* hr, std::string* message) 
   for (const std::string& key : {op, std::string("*")}) {
     auto it = failNext_.find(key);
     if (it == failNext_.end() || it->second.count == 0) continue;
-    *hr = it->second.hr;
-    *message = it->second.message.empty() ? HresultText(it->second.hr) : it->second.message;
+    *fault = it->second;
+    if (fault->message.empty()) {
+      // S_OK without an ErrorCode reads as E_FAIL in hcsshim (and the bridge): say so.
+      fault->message = HresultText(fault->hr != hr::kOk ? fault->hr
+                                   : fault->hasCode       ? static_cast<HRESULT>(fault->code)
+                                                          : hr::kFail);
+    }
     if (--it->second.count == 0) failNext_.erase(it);
     return false;
   }
   return true;
+}
+
+HRESULT Simulator::Fail(const Failure& fault, hcn_char** errorRecord) {
+  if (hr::Failed(fault.hr)) {
+    SetError(errorRecord, fault.hr, fault.message);
+  } else if (errorRecord) {
+    std::string record = "{\"Success\":false,\"Error\":";
+    AppendJsonString(fault.message + " ", &record);
+    if (fault.hasCode) record += ",\"ErrorCode\":" + std::to_string(fault.code);
+    *errorRecord = AllocString(record + "}");
+  }
+  return fault.hr;
 }
 
 template <class Body>
@@ -185,9 +202,8 @@ bool Simulator::LookupHandle(Family f, hcn::Handle h, std::string* id, HRESULT* 
 HRESULT Simulator::Enumerate(Family f, const hcn_char* query, hcn_char** ids, hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
   if (ids) *ids = nullptr;
-  HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kEnumerate), &h, &message)) return SetError(errorRecord, h, message), h;
+  Failure fault;
+  if (!Enter(OperationName(f, kEnumerate), &fault)) return Fail(fault, errorRecord);
   if (!ids) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
   std::string q;
   if (!Utf16ToUtf8(query, &q)) {
@@ -202,9 +218,8 @@ HRESULT Simulator::Create(Family f, hcn::Handle network, const GUID* id, const h
                           hcn::Handle* object, hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
   if (object) *object = nullptr;
-  HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kCreate), &h, &message)) return SetError(errorRecord, h, message), h;
+  Failure fault;
+  if (!Enter(OperationName(f, kCreate), &fault)) return Fail(fault, errorRecord);
   if (!object || !id || !settings)
     return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
   std::string networkId;
@@ -230,9 +245,8 @@ HRESULT Simulator::Create(Family f, hcn::Handle network, const GUID* id, const h
 HRESULT Simulator::Open(Family f, const GUID* id, hcn::Handle* object, hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
   if (object) *object = nullptr;
-  HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kOpen), &h, &message)) return SetError(errorRecord, h, message), h;
+  Failure fault;
+  if (!Enter(OperationName(f, kOpen), &fault)) return Fail(fault, errorRecord);
   if (!object || !id) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
   const std::string wanted = GuidText(id);
   Outcome o = WithState([&](HnsState& s) { return s.CheckExists(f, wanted); });
@@ -242,9 +256,9 @@ HRESULT Simulator::Open(Family f, const GUID* id, hcn::Handle* object, hcn_char*
 
 HRESULT Simulator::Modify(Family f, hcn::Handle object, const hcn_char* settings, hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
+  Failure fault;
+  if (!Enter(OperationName(f, kModify), &fault)) return Fail(fault, errorRecord);
   HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kModify), &h, &message)) return SetError(errorRecord, h, message), h;
   std::string id;
   if (!LookupHandle(f, object, &id, &h)) return SetError(errorRecord, h, HresultText(h)), h;
   if (!settings) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
@@ -259,9 +273,9 @@ HRESULT Simulator::Query(Family f, hcn::Handle object, const hcn_char* query, hc
                          hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
   if (properties) *properties = nullptr;
+  Failure fault;
+  if (!Enter(OperationName(f, kQuery), &fault)) return Fail(fault, errorRecord);
   HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kQuery), &h, &message)) return SetError(errorRecord, h, message), h;
   std::string id;
   if (!LookupHandle(f, object, &id, &h)) return SetError(errorRecord, h, HresultText(h)), h;
   if (!properties) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
@@ -275,9 +289,8 @@ HRESULT Simulator::Query(Family f, hcn::Handle object, const hcn_char* query, hc
 
 HRESULT Simulator::Delete(Family f, const GUID* id, hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
-  HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kDelete), &h, &message)) return SetError(errorRecord, h, message), h;
+  Failure fault;
+  if (!Enter(OperationName(f, kDelete), &fault)) return Fail(fault, errorRecord);
   if (!id) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
   const std::string wanted = GuidText(id);
   Outcome o = WithState([&](HnsState& s) { return s.Delete(f, wanted); });
@@ -290,9 +303,8 @@ HRESULT Simulator::Delete(Family f, const GUID* id, hcn_char** errorRecord) {
 }
 
 HRESULT Simulator::Close(Family f, hcn::Handle object) {
-  HRESULT h;
-  std::string message;
-  if (!Enter(OperationName(f, kClose), &h, &message)) return h;
+  Failure fault;
+  if (!Enter(OperationName(f, kClose), &fault)) return fault.hr;
   std::lock_guard<std::mutex> lock(handleMu_);
   auto it = handles_.find(reinterpret_cast<uintptr_t>(object));
   if (it == handles_.end() || it->second.family != f) return hr::kHandle;
@@ -303,10 +315,17 @@ HRESULT Simulator::Close(Family f, hcn::Handle object) {
 HRESULT Simulator::HnsCall(const hcn_char* method, const hcn_char* path, const hcn_char* request,
                            hcn_char** response) {
   if (response) *response = nullptr;
-  HRESULT h;
-  std::string message;
-  // HNSCall has no ErrorRecord: an injected failure is the HRESULT alone (no response string).
-  if (!Enter(kHnsCall, &h, &message)) return h;
+  Failure fault;
+  // HNSCall has no ErrorRecord: an injected failure is the HRESULT alone (no response string), and
+  // an injected S_OK failure is HNS v1's own failure shape, a {"Success":false} envelope.
+  if (!Enter(kHnsCall, &fault)) {
+    if (fault.hr == hr::kOk && response) {
+      std::string envelope = "{\"Success\":false,\"Error\":";
+      AppendJsonString(fault.message, &envelope);
+      *response = AllocString(envelope + "}");
+    }
+    return fault.hr;
+  }
   if (!response) return hr::kPointer;
   if (!method || !path) return hr::kInvalidArg;
   std::string m, p, r;
@@ -322,9 +341,8 @@ HRESULT Simulator::HnsCall(const hcn_char* method, const hcn_char* path, const h
 
 HRESULT Simulator::RegisterCallback(hcn::NotificationCallback callback, void* context, hcn::Handle* handle) {
   if (handle) *handle = nullptr;
-  HRESULT h;
-  std::string message;
-  if (!Enter(kRegister, &h, &message)) return h;
+  Failure fault;
+  if (!Enter(kRegister, &fault)) return fault.hr;
   if (!handle) return hr::kPointer;
   if (!callback) return hr::kInvalidArg;
   uintptr_t value;
@@ -342,9 +360,8 @@ HRESULT Simulator::RegisterCallback(hcn::NotificationCallback callback, void* co
 }
 
 HRESULT Simulator::UnregisterCallback(hcn::Handle handle) {
-  HRESULT h;
-  std::string message;
-  if (!Enter(kUnregister, &h, &message)) return h;
+  Failure fault;
+  if (!Enter(kUnregister, &fault)) return fault.hr;
   const uintptr_t value = reinterpret_cast<uintptr_t>(handle);
   std::unique_lock<std::mutex> lock(callbackMu_);
   if (callbacks_.erase(value) == 0) return hr::kHandle;
@@ -442,7 +459,8 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
   const std::string op = req.StringAt("op");
 
   if (op == "reset") {
-    std::vector<Event> none;
+    std::vector<std::string> missing;
+    RestoreExports(&missing);
     {
       std::lock_guard<std::mutex> lock(faultMu_);
       failNext_.clear();
@@ -542,16 +560,32 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     const Json* hres = req.Find("hresult");
     uint64_t n = 1, code = 0;
     if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
-    if (!hres || !hres->GetUint64(&code) || code > 0xFFFFFFFFu || code < 0x80000000u)
-      return Refusal("\"hresult\" must be a failure HRESULT as an unsigned number (0x80000000-0xFFFFFFFF)");
+    if (!hres || !hres->GetUint64(&code) || code > 0xFFFFFFFFu || (code != 0 && code < 0x80000000u))
+      return Refusal("\"hresult\" must be a failure HRESULT as an unsigned number (0x80000000-0xFFFFFFFF), "
+                     "or 0 for S_OK with an ErrorRecord");
     const Json* msg = req.Find("message");
     if (msg && !msg->IsNull() && !msg->IsString()) return Refusal("\"message\" must be a string");
+    Failure failure{n, static_cast<HRESULT>(static_cast<uint32_t>(code)),
+                    msg && msg->IsString() ? msg->AsString() : std::string()};
+    const Json* errorCode = req.Find("errorCode");
+    if (errorCode && !errorCode->IsNull()) {
+      uint64_t value = 0;
+      if (code != 0) return Refusal("\"errorCode\" goes with \"hresult\":0 only (a failure HRESULT is the ErrorCode)");
+      if (operation == kHnsCall) return Refusal("\"errorCode\" does not apply to HNSCall: its {\"Success\":false} envelope has none");
+      if (!errorCode->GetUint64(&value) || value > 0xFFFFFFFFu)
+        return Refusal("\"errorCode\" must be an HRESULT as an unsigned number (0-0xFFFFFFFF)");
+      failure.hasCode = true;
+      failure.code = static_cast<uint32_t>(value);
+    }
+    if (code == 0 && (operation == "*" || operation == kRegister || operation == kUnregister ||
+                      operation.compare(0, 8, "HcnClose") == 0))
+      return Refusal("\"hresult\":0 (S_OK with an ErrorRecord) needs an operation that returns an ErrorRecord "
+                     "or HNSCall; " + operation + " has neither");
     std::lock_guard<std::mutex> lock(faultMu_);
     if (n == 0) {
       failNext_.erase(operation);
     } else {
-      failNext_[operation] = Failure{n, static_cast<HRESULT>(static_cast<uint32_t>(code)),
-                                     msg && msg->IsString() ? msg->AsString() : std::string()};
+      failNext_[operation] = failure;
     }
     *ok = true;
     return "{\"ok\":true}";
@@ -610,6 +644,25 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     Post({Event{notify::kServiceDisconnect, hr::kOk, std::string()}});
     *ok = true;
     return "{\"ok\":true}";
+  }
+
+  if (op == "removeExport" || op == "restoreExports") {
+    std::vector<std::string> missing;
+    if (op == "restoreExports") {
+      RestoreExports(&missing);
+    } else {
+      const Json* name = req.Find("name");
+      if (!name || !name->IsString()) return Refusal("\"name\" must be an HCN export name (e.g. HcnModifyLoadBalancer)");
+      std::string error;
+      if (!RemoveExport(name->AsString(), &missing, &error)) return Refusal(error);
+    }
+    std::string out = "{\"ok\":true,\"missing\":[";
+    for (size_t i = 0; i < missing.size(); ++i) {
+      if (i) out += ",";
+      AppendJsonString(missing[i], &out);
+    }
+    *ok = true;
+    return out + "]}";
   }
 
   if (op == "stats") {

@@ -21,6 +21,11 @@
 
 namespace sim {
 
+// The removeExport / restoreExports controls (sim_api.cc): publish a new function table for
+// sim::GetApi() and report the export names now missing, in table order.
+bool RemoveExport(const std::string& name, std::vector<std::string>* missing, std::string* error);
+void RestoreExports(std::vector<std::string>* missing);
+
 class Simulator {
  public:
   // Created on first use and never destroyed: callbacks and worker threads may outlive main().
@@ -52,10 +57,14 @@ class Simulator {
     std::string id;
     bool valid;  // false after a restart that dropped the state
   };
+  // An injected outcome. hr 0 means S_OK with an ErrorRecord (or, for HNSCall, a
+  // {"Success":false} envelope): the shape hcsshim still treats as a failure.
   struct Failure {
     uint64_t count = 0;
     HRESULT hr = 0;
     std::string message;
+    bool hasCode = false;  // ErrorCode given (hr 0 only)
+    uint32_t code = 0;
   };
   struct Callback {
     hcn::NotificationCallback fn;
@@ -68,8 +77,10 @@ class Simulator {
   };
 
   // Fault injection before a call: counts it, sleeps, waits while hung, and consumes failNext.
-  // Returns false (and sets the failure) when the call must fail.
-  bool Enter(const std::string& op, HRESULT* hr, std::string* message);
+  // Returns false (and sets the failure, `count` unused) when the call must fail.
+  bool Enter(const std::string& op, Failure* fault);
+  // Returns an injected failure: its HRESULT, with its ErrorRecord when the caller asked for one.
+  HRESULT Fail(const Failure& fault, hcn_char** errorRecord);
   // Runs `body` on the state under the state lock (and the file lock when file-backed).
   template <class Body>
   Outcome WithState(Body body);
