@@ -160,7 +160,7 @@ simTest('failNext fails the next N calls with the HRESULT and message, changing 
 
 simTest('failNext, latency and hang refuse bad requests', async (t) => {
   refused(t, '{"op":"failNext","operation":"HcnCreateLoadBalancer"}', /hresult/);
-  refused(t, '{"op":"failNext","operation":"HcnCreateLoadBalancer","hresult":0}', /hresult/);
+  refused(t, '{"op":"failNext","operation":"HcnCreateLoadBalancer","hresult":1}', /hresult/);
   refused(t, '{"op":"failNext","operation":"HcnCreateLoadBalancer","hresult":4294967296}', /hresult/);
   refused(t, '{"op":"failNext","operation":"HcnMakeCoffee","hresult":2147500037}', /unknown operation/);
   refused(t, '{"op":"failNext","hresult":2147500037}', /operation/);
