@@ -97,18 +97,31 @@ export interface HcnNotification {
  * hcn.on('notification', (n) => { if (n.type === HcnNotificationType.NetworkCreate) refreshNetworks(); });
  */
 export const HcnNotificationType = Object.freeze({
+  /** `HcnNotificationNetworkPreCreate` (0x1): a network is about to be created. */
   NetworkPreCreate: 0x1,
+  /** `HcnNotificationNetworkCreate` (0x2): a network was created. */
   NetworkCreate: 0x2,
+  /** `HcnNotificationNetworkPreDelete` (0x3): a network is about to be deleted. */
   NetworkPreDelete: 0x3,
+  /** `HcnNotificationNetworkDelete` (0x4): a network was deleted. */
   NetworkDelete: 0x4,
+  /** `HcnNotificationNamespaceCreate` (0x5): a namespace was created. */
   NamespaceCreate: 0x5,
+  /** `HcnNotificationNamespaceDelete` (0x6): a namespace was deleted. */
   NamespaceDelete: 0x6,
+  /** `HcnNotificationGuestNetworkServiceCreate` (0x7): a guest network service was created. */
   GuestNetworkServiceCreate: 0x7,
+  /** `HcnNotificationGuestNetworkServiceDelete` (0x8): a guest network service was deleted. */
   GuestNetworkServiceDelete: 0x8,
+  /** `HcnNotificationNetworkEndpointAttached` (0x9): an endpoint was attached to a network. */
   NetworkEndpointAttached: 0x9,
+  /** `HcnNotificationNetworkEndpointDetached` (0x10, i.e. 16, not 10): an endpoint was detached from a network. */
   NetworkEndpointDetached: 0x10,
+  /** `HcnNotificationGuestNetworkServiceStateChanged` (0x11): a guest network service changed state. */
   GuestNetworkServiceStateChanged: 0x11,
+  /** `HcnNotificationGuestNetworkServiceInterfaceStateChanged` (0x12): a guest network service interface changed state. */
   GuestNetworkServiceInterfaceStateChanged: 0x12,
+  /** `HcnNotificationServiceDisconnect` (0x01000000): HNS stopped or restarted; the client also emits `'serviceDisconnect'`. */
   ServiceDisconnect: 0x01000000,
 } as const);
 
@@ -166,8 +179,11 @@ export interface RemoteEndpointRequest extends CallOptions {
  * const lb = await hcn.loadBalancers.findByFrontend({ vip: '13.0.0.13', protocol: 'tcp', port: 8000 });
  */
 export interface Frontend {
+  /** The frontend VIP (IPv4 or IPv6; compared in canonical form). */
   vip: string;
+  /** The port mapping's protocol. */
   protocol: Protocol;
+  /** The external (frontend) port, 1–65535. */
   port: number;
 }
 
@@ -177,7 +193,9 @@ export interface Frontend {
  * const handles = await hcn.loadBalancers.list({ vip: '13.0.0.13' });
  */
 export interface LoadBalancerFilter extends CallOptions {
+  /** Load balancers with this frontend VIP (any of their VIPs; compared in canonical form). */
   vip?: string | undefined;
+  /** Load balancers with a port mapping of this protocol. */
   protocol?: Protocol | undefined;
   /** External (frontend) port. */
   port?: number | undefined;
@@ -1041,16 +1059,79 @@ export class Hcn extends EventEmitter {
 // Typed events on top of EventEmitter's untyped ones.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Hcn {
+  /**
+   * Adds a listener of an {@link HcnEvents} event. The first `'serviceDisconnect'` or
+   * `'notification'` listener registers the HNS service callback.
+   * @example
+   * hcn.on('serviceDisconnect', () => resyncAll());
+   */
   on<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.on('newListener', (event) => console.log('listening to', event));
+   */
   on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Like {@link on}, for one event only.
+   * @example
+   * hcn.once('serviceDisconnect', (n) => console.warn('HNS restarted', n.status));
+   */
   once<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.once('newListener', (event) => console.log('first listener added:', event));
+   */
   once(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Removes a listener. When the last `'serviceDisconnect'` or `'notification'` listener goes, the
+   * HNS service callback is unregistered.
+   * @example
+   * hcn.off('serviceDisconnect', onDisconnect);
+   */
   off<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.off('newListener', onNewListener);
+   */
   off(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Same as {@link on}.
+   * @example
+   * hcn.addListener('notification', (n) => console.log(n.type));
+   */
   addListener<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.addListener('newListener', onNewListener);
+   */
   addListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Same as {@link off}.
+   * @example
+   * hcn.removeListener('notification', onNotification);
+   */
   removeListener<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.removeListener('newListener', onNewListener);
+   */
   removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Calls the listeners of an {@link HcnEvents} event (the client does this for HNS notifications;
+   * tests may do it to simulate one). Returns true when there were listeners.
+   * @example
+   * hcn.emit('serviceDisconnect', { type: HcnNotificationType.ServiceDisconnect, status: 0, data: null });
+   */
   emit<E extends keyof HcnEvents>(event: E, ...args: Parameters<HcnEvents[E]>): boolean;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.emit('my-app-event', 42); // an event of your own
+   */
   emit(event: string | symbol, ...args: any[]): boolean;
 }

@@ -10,3 +10,4 @@ export * from './builders';
 export * from './net/ip';
 export * from './reconcile';
 export { NativeLoadError } from './native';
+export type { NativeError, NativeErrorCode, NativePoolStats } from './native';

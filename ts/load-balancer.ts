@@ -41,6 +41,7 @@ export type UpdateStrategy = 'modify' | 'create-then-delete' | 'delete-then-crea
  * const { strategy, previousId, id, reason } = (await lb.update(spec)).lastUpdate!;
  */
 export interface UpdateResult {
+  /** How the load balancer was changed: in place, or replaced (see {@link UpdateStrategy}). */
   readonly strategy: UpdateStrategy;
   /** The ID before the update. */
   readonly previousId: string;

@@ -10,7 +10,8 @@ export type NativeFamily = 'network' | 'endpoint' | 'loadBalancer' | 'namespace'
 export type NativeBackendName = 'hcn' | 'simulated';
 
 /**
- * `code` of an error raised by the native layer (the TS layer turns these into typed classes):
+ * `code` of an error raised by the native layer (the TS layer turns these into typed classes; the
+ * native error stays reachable as the SDK error's `cause`):
  * - `HCN_HRESULT`: an HCN function failed (or returned S_OK with a non-empty ErrorRecord);
  *   `hresult`, `operation` and `errorRecord` say which and why.
  * - `HCN_TIMEOUT`: the call passed its deadline; its thread was written off. The outcome in HNS is unknown.
@@ -18,6 +19,8 @@ export type NativeBackendName = 'hcn' | 'simulated';
  * - `HCN_NOT_AVAILABLE`: the backend cannot be used on this host (missing DLL or export, named).
  * - `HCN_INVALID_ARGUMENT`: the binding was misused (bad GUID string, wrong type); nothing was sent.
  * - `HCN_CLOSED`: the context was closed.
+ * @example
+ * const outcomeUnknown = (code: NativeErrorCode) => code === 'HCN_TIMEOUT';
  */
 export type NativeErrorCode =
   | 'HCN_HRESULT'
@@ -27,8 +30,17 @@ export type NativeErrorCode =
   | 'HCN_INVALID_ARGUMENT'
   | 'HCN_CLOSED';
 
-/** Shape of every error the binding throws or rejects with. */
+/**
+ * Shape of every error the binding throws or rejects with. The SDK maps it to an {@link HcnError}
+ * subclass (or an HcnArgumentError) and keeps it as that error's `cause`.
+ * @example
+ * catch (err) {
+ *   const native = (err as HcnError).cause as NativeError | undefined;
+ *   if (native?.errorRecord) console.error('raw ErrorRecord:', native.errorRecord);
+ * }
+ */
 export interface NativeError extends Error {
+  /** Which kind of failure (see {@link NativeErrorCode}). */
   code: NativeErrorCode;
   /** The HRESULT as an unsigned 32-bit number (HCN_HRESULT only). */
   hresult?: number;
@@ -40,7 +52,12 @@ export interface NativeError extends Error {
   missing?: string;
 }
 
-/** Counters of the native worker pool, for tests and diagnostics. */
+/**
+ * Counters of the native worker pool, for tests and diagnostics ({@link Hcn.poolStats}).
+ * @example
+ * const { busy, stuck, queued } = hcn.poolStats();
+ * if (stuck > 0) console.warn(`${stuck} thread(s) inside HNS calls past their deadline, ${queued} queued, ${busy} busy`);
+ */
 export interface NativePoolStats {
   /** Threads that can run calls (idle or busy), not counting written-off ones. */
   threads: number;
@@ -171,12 +188,22 @@ export function packageRoot(): string {
   }
 }
 
-/** Error thrown when the compiled addon cannot be loaded. */
+/**
+ * Error thrown (by {@link Hcn.open}) when the compiled addon cannot be loaded: its message says where
+ * it looked and how to build the addon.
+ * @example
+ * try { await Hcn.open(); }
+ * catch (err) { if (err instanceof NativeLoadError) console.error(err.message, err.searched); }
+ */
 export class NativeLoadError extends Error {
+  /** Always `'HCN_ADDON_NOT_FOUND'`. */
   readonly code = 'HCN_ADDON_NOT_FOUND';
+  /** `message` says what failed, where it looked and how to build. */
   constructor(
     message: string,
+    /** The paths tried: the `HCN_SDK_ADDON` file, or node-gyp-build's folders (prebuilds/<platform>-<arch>, build/Release, build/Debug). */
     readonly searched: string[],
+    /** The loader's own error (from `require` or node-gyp-build). */
     override readonly cause?: unknown,
   ) {
     super(message);

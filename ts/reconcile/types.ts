@@ -72,6 +72,7 @@ export interface PlanCreate {
  * for (const u of plan.update) console.log(u.id, u.reason); // '… differs in backends'
  */
 export interface PlanUpdate {
+  /** Index in the desired array. */
   readonly index: number;
   /** The live load balancer's ID. */
   readonly id: string;
@@ -79,12 +80,15 @@ export interface PlanUpdate {
   readonly info: LoadBalancerInfo;
   /** Desired spec with backends resolved to endpoint IDs. */
   readonly spec: LoadBalancerSpec;
+  /** The desired spec as given (validated). */
   readonly desired: LoadBalancerSpec;
   /** What differs, field by field (full comparison, never counts). */
   readonly differences: readonly SpecField[];
   /** Human-readable: `differs in backends, sourceVip`. */
   readonly reason: string;
+  /** Its frontend keys (`fe:<vip>|<protocol number>|<external port>`). */
   readonly frontends: readonly string[];
+  /** IDs of other live load balancers on its frontends that this plan deletes or updates: they go first. */
   readonly after: readonly string[];
 }
 
@@ -102,8 +106,11 @@ export type DeleteReason = 'duplicate' | 'not-desired';
  * for (const d of plan.delete) console.log(d.id, d.reason, d.info.frontendVips);
  */
 export interface PlanDelete {
+  /** The live load balancer's ID. */
   readonly id: string;
+  /** The live load balancer as listed. */
   readonly info: LoadBalancerInfo;
+  /** Why it goes. */
   readonly reason: DeleteReason;
 }
 
@@ -113,8 +120,11 @@ export interface PlanDelete {
  * const keptIds = plan.keep.map((k) => k.id);
  */
 export interface PlanKeep {
+  /** Index in the desired array. */
   readonly index: number;
+  /** The live load balancer's ID. */
   readonly id: string;
+  /** The live load balancer as listed. */
   readonly info: LoadBalancerInfo;
 }
 
@@ -125,9 +135,13 @@ export interface PlanKeep {
  * for (const a of plan.leftAlone) console.log(`not mine: ${a.id}`);
  */
 export interface PlanLeftAlone {
+  /** The live load balancer's ID. */
   readonly id: string;
+  /** The live load balancer as listed. */
   readonly info: LoadBalancerInfo;
+  /** Always `'out-of-scope'`: the scope does not own it. */
   readonly reason: 'out-of-scope';
+  /** It shares a frontend with a desired load balancer (that desired item then has a conflict). */
   readonly onDesiredFrontend: boolean;
 }
 
@@ -144,9 +158,13 @@ export interface PlanLeftAlone {
  * for (const c of plan.conflicts) console.warn(c.kind, c.index, c.message);
  */
 export interface PlanConflict {
+  /** What kind of conflict (see above). */
   readonly kind: 'invalid' | 'desired-overlap' | 'desired-duplicate' | 'backend-not-found' | 'frontend-held';
+  /** Index in the desired array of the item that gets no action. */
   readonly index: number;
+  /** Human-readable, starting with `desired[<index>]: `. */
   readonly message: string;
+  /** IDs of the live load balancers on its frontends; the plan leaves them as they are. */
   readonly liveIds: readonly string[];
   /** The earlier desired index it collides with (overlap / duplicate). */
   readonly other?: number | undefined;
@@ -167,18 +185,31 @@ export interface PlanConflict {
  * console.log(plan.summary); // { create: 3, update: 1, delete: 0, keep: 996, leftAlone: 2, conflicts: 0, live: 999 }
  */
 export interface ReconcilePlan {
+  /** Desired load balancers to create. */
   readonly create: readonly PlanCreate[];
+  /** Live load balancers to change to a desired spec. */
   readonly update: readonly PlanUpdate[];
+  /** Live load balancers to delete (stale duplicates, and unclaimed ones the scope owns). */
   readonly delete: readonly PlanDelete[];
+  /** Live load balancers that already equal a desired spec. */
   readonly keep: readonly PlanKeep[];
+  /** Live load balancers outside the scope, not touched. */
   readonly leftAlone: readonly PlanLeftAlone[];
+  /** Desired items the plan cannot act on, sorted by desired index. */
   readonly conflicts: readonly PlanConflict[];
+  /** The length of each list above, plus how many load balancers HNS listed. */
   readonly summary: {
+    /** `create.length`. */
     readonly create: number;
+    /** `update.length`. */
     readonly update: number;
+    /** `delete.length`. */
     readonly delete: number;
+    /** `keep.length`. */
     readonly keep: number;
+    /** `leftAlone.length`. */
     readonly leftAlone: number;
+    /** `conflicts.length`. */
     readonly conflicts: number;
     /** Load balancers HNS listed. */
     readonly live: number;
@@ -191,8 +222,11 @@ export interface ReconcilePlan {
  * onProgress: (p) => console.log(`${p.done}/${p.total}`, p.result.action, p.result.status)
  */
 export interface ApplyProgress {
+  /** Items finished so far, skipped ones included. */
   readonly done: number;
+  /** Items in the plan (creates + updates + deletes). */
   readonly total: number;
+  /** The outcome of the item that just finished. */
   readonly result: ApplyItemResult;
 }
 
@@ -244,7 +278,9 @@ export type SkipReason = 'aborted' | 'stopped' | 'blocked';
  * for (const r of result.results) if (r.status === 'unknown') console.warn(r.action, r.error?.message);
  */
 export interface ApplyItemResult {
+  /** Which list of the plan the item came from. */
   readonly action: 'create' | 'update' | 'delete';
+  /** What happened (see {@link ApplyStatus}). */
   readonly status: ApplyStatus;
   /** The plan item. */
   readonly item: PlanCreate | PlanUpdate | PlanDelete;
@@ -265,6 +301,7 @@ export interface ApplyItemResult {
   readonly deleted?: boolean | undefined;
   /** `'failed'` / `'unknown'`: an HcnError for HNS failures. */
   readonly error?: Error | undefined;
+  /** `'skipped'`: why it was not started. */
   readonly skipReason?: SkipReason | undefined;
   /** `skipReason: 'blocked'`: the live IDs whose delete or update did not succeed. */
   readonly blockedBy?: readonly string[] | undefined;
@@ -279,11 +316,28 @@ export interface ApplyItemResult {
 export interface ApplyResult {
   /** One per plan item: deletes, then updates, then creates, each in plan order. */
   readonly results: readonly ApplyItemResult[];
-  readonly counts: { readonly ok: number; readonly failed: number; readonly unknown: number; readonly skipped: number };
+  /** How many results have each status; they add up to `results.length`. */
+  readonly counts: {
+    /** Results with status `'ok'`. */
+    readonly ok: number;
+    /** Results with status `'failed'`. */
+    readonly failed: number;
+    /** Results with status `'unknown'`. */
+    readonly unknown: number;
+    /** Results with status `'skipped'`. */
+    readonly skipped: number;
+  };
   /** Every item is `'ok'`. */
   readonly complete: boolean;
   /** Why items were not launched, when something stopped the run. */
-  readonly stopped?: { readonly reason: 'aborted' | 'error' | 'callback'; readonly error?: unknown } | undefined;
+  readonly stopped?:
+    | {
+        /** `'aborted'`: the signal fired; `'error'`: `stopOnError` and an item failed or is unknown; `'callback'`: `onProgress` threw. */
+        readonly reason: 'aborted' | 'error' | 'callback';
+        /** The signal's reason, the item's error, or what `onProgress` threw. */
+        readonly error?: unknown;
+      }
+    | undefined;
   /** IDs this apply created or adopted (creates, and the new ID of a replacing update): add them to an ownership registry. */
   readonly created: readonly string[];
   /** IDs that no longer exist because of it (deletes and replaced load balancers). */
@@ -304,7 +358,9 @@ export interface ReconcileOptions extends PlanOptions, Omit<ApplyOptions, 'signa
  * if (!inSync) console.warn(residual?.summary);
  */
 export interface ReconcileResult {
+  /** The plan that was applied. */
   readonly plan: ReconcilePlan;
+  /** What the apply did with each item of `plan`. */
   readonly result: ApplyResult;
   /** A fresh plan after the apply (undefined when the signal aborted or the check failed): what still differs. */
   readonly residual: ReconcilePlan | undefined;
