@@ -1,8 +1,9 @@
 // Typed controls of the HNS simulator (the SimControl JSON protocol): reset, version, fault injection,
 // restart, counters. Available as `hcn.simulator` when the backend is the embedded simulator (or the
 // simulator DLL under Wine); failures are HcnErrors.
-import { HcnError, toHcnError } from './errors';
+import { HcnError, errorClassForHresult, formatHresult, hresultName, toHcnError } from './errors';
 import type { HnsVersion } from './features';
+import { isNativeError } from './native';
 
 /**
  * Object counts in the simulated HNS.
@@ -10,9 +11,13 @@ import type { HnsVersion } from './features';
  * const { loadBalancers } = hcn.simulator!.status().counts;
  */
 export interface SimulatorCounts {
+  /** Networks in the simulated HNS. */
   networks: number;
+  /** Endpoints, local and remote. */
   endpoints: number;
+  /** Load balancers. */
   loadBalancers: number;
+  /** Namespaces. */
   namespaces: number;
 }
 
@@ -27,6 +32,7 @@ export interface SimulatorStatus {
   version: HnsVersion;
   /** The state file, or null when the state is in memory. */
   statePath: string | null;
+  /** How many objects of each family the simulated HNS holds. */
   counts: SimulatorCounts;
 }
 
@@ -67,6 +73,27 @@ export type SimulatorOperation =
  */
 export type SimulatorChange = 'reset' | 'version' | 'restart' | 'configure';
 
+/**
+ * The simulator refuses a control request by failing SimControl (E_INVALIDARG) with its response,
+ * `{"ok":false,"error":"..."}`, as the ErrorRecord. That is not an HNS ErrorRecord, so the generic
+ * mapping would only say "The parameter is incorrect"; this keeps the simulator's own reason.
+ */
+function refusal(err: unknown, operation: string): HcnError | undefined {
+  if (!isNativeError(err) || err.code !== 'HCN_HRESULT' || typeof err.errorRecord !== 'string') return undefined;
+  let response: unknown;
+  try {
+    response = JSON.parse(err.errorRecord);
+  } catch {
+    return undefined;
+  }
+  if (typeof response !== 'object' || response === null) return undefined;
+  const r = response as Record<string, unknown>;
+  if (r.ok !== false || typeof r.error !== 'string' || r.error === '') return undefined;
+  const hresult = (err.hresult ?? 0x80070057) >>> 0;
+  const Class = errorClassForHresult(hresult);
+  return new Class({ code: hresultName(hresult) ?? formatHresult(hresult), operation, hresult, detail: r.error, cause: err });
+}
+
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
@@ -93,7 +120,8 @@ export class Simulator {
 
   /**
    * Sends a raw SimControl request and returns the parsed response (`ok` true). For requests this
-   * class has no method for; a refused request throws HcnError `E_INVALIDARG`.
+   * class has no method for; a refused request throws HcnError `E_INVALIDARG` whose message carries
+   * the simulator's reason (operation `SimControl <op>`).
    * @example
    * const state = hcn.simulator!.control({ op: 'dump' }).state;
    */
@@ -103,7 +131,7 @@ export class Simulator {
     try {
       text = this.#send(JSON.stringify(request));
     } catch (err) {
-      throw toHcnError(err, operation);
+      throw refusal(err, operation) ?? toHcnError(err, operation);
     }
     let response: unknown;
     try {
