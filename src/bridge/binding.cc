@@ -72,7 +72,8 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     request.backend = "hcn";
     const hcn::LoadResult loaded = hcn::LoadHcn();
     if (loaded.api == nullptr) {
-      ThrowKind(env, ErrorKind::NotAvailable, loaded.error, "computenetwork.dll");
+      ThrowKind(env, ErrorKind::NotAvailable, loaded.error,
+                loaded.missing.empty() ? "computenetwork.dll" : loaded.missing.c_str());
       return Napi::Value();
     }
     request.api = loaded.api;

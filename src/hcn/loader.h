@@ -12,6 +12,7 @@ enum class Backend { Hcn, Simulated };
 struct LoadResult {
   const Api* api = nullptr;  // null when the backend is not available on this host
   std::string error;         // why not: which DLL or export is missing, and what to do
+  std::string missing;       // the DLL or the comma-separated exports that are missing, when known
 };
 
 // Real HNS: computenetwork.dll + vmcompute.dll from system32 only, loaded once and lazily.

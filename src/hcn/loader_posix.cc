@@ -8,6 +8,7 @@ namespace hcn {
 
 LoadResult LoadHcn() {
   LoadResult result;
+  result.missing = "computenetwork.dll";
   result.error =
       "The real HNS backend needs computenetwork.dll and vmcompute.dll, which exist only on "
       "Windows (Windows 10 1809 / Windows Server 2019 or later with the Containers feature). "

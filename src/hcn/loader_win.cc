@@ -130,6 +130,7 @@ void Load(Loaded& out) {
   HMODULE hcnDll = LoadLibraryExW(L"computenetwork.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
   if (hcnDll == nullptr) {
     DWORD code = GetLastError();
+    out.result.missing = "computenetwork.dll";
     out.result.error =
         "computenetwork.dll could not be loaded from system32 (" + DescribeWin32Error(code) +
         "). The Host Compute Network service comes with the Containers feature of Windows 10 1809 / "
@@ -155,6 +156,7 @@ void Load(Loaded& out) {
   hcn.Get("HcnSimControl", out.api.SimControl, false);
 
   if (!missingRequired.empty()) {
+    out.result.missing = missingRequired;
     out.result.error = "computenetwork.dll on this host lacks " + missingRequired +
                        ": hcn-sdk needs the HCN API of Windows 10 1809 / Windows Server 2019 or later.";
     return;
