@@ -15,6 +15,7 @@ test('a failed HcnClose* does not fail the call and leaks only that handle', asy
   const stats = simStats(ctx);
   t.is(stats.calls['HcnCloseEndpoint'], 1);
   t.is(stats.liveHandles, 1);
-  t.is(stats.liveStrings, 0);
+  // null: the simulator DLL's strings come from CoTaskMemAlloc and cannot be counted.
+  if (stats.liveStrings !== null) t.is(stats.liveStrings, 0);
   ctx.close();
 });

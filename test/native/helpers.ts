@@ -19,8 +19,15 @@ export const FAMILIES: Array<{ family: NativeFamily; singular: string; plural: s
   { family: 'namespace', singular: 'Namespace', plural: 'Namespaces' },
 ];
 
+/**
+ * The backend the native tests drive: the embedded simulator, or with HCN_TEST_BACKEND=hcn the
+ * real loader path (the Windows-ABI lane sets it: computenetwork.dll there is the simulator DLL).
+ */
+export const TEST_BACKEND: 'hcn' | 'simulated' = process.env.HCN_TEST_BACKEND === 'hcn' ? 'hcn' : 'simulated';
+
 export function openSim(threads?: number): NativeContext {
-  return loadBinding().open(threads === undefined ? { backend: 'simulated' } : { backend: 'simulated', threads });
+  const backend = TEST_BACKEND;
+  return loadBinding().open(threads === undefined ? { backend } : { backend, threads });
 }
 
 /** Sends a control request and returns the parsed response (throws on a refused request). */

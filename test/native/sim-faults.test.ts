@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { NativeContext, NativeFamily } from '../../ts/native';
-import { FAMILIES, PROPS, TIMEOUT, assertClean, calls, idOf, openSim, rejectsWith, sim, throwsWith } from './helpers';
+import { FAMILIES, PROPS, TEST_BACKEND, TIMEOUT, assertClean, calls, idOf, openSim, rejectsWith, sim, throwsWith } from './helpers';
 
 const ctx = openSim();
 
@@ -247,7 +247,21 @@ async function notAvailable(t: ExecutionContext, promise: Promise<unknown>, name
   t.regex(err.message, new RegExp(`${name} is not exported`));
 }
 
-simTest('removeExport HcnModifyLoadBalancer: contexts opened afterwards get HCN_NOT_AVAILABLE; older ones keep their table', async (t, open) => {
+/**
+ * Tests of a context opened on a table with an export removed. removeExport edits the table the
+ * simulator hands out in-process; the simulator DLL (HCN_TEST_BACKEND=hcn, the Windows-ABI lane) has
+ * an export table fixed at link time, where a removed export still exists and answers E_NOTIMPL. The
+ * lane proves the loader's missing-export path with `wine-lane.sh --break-loader` instead.
+ */
+function tableTest(title: string, fn: (t: ExecutionContext, open: () => NativeContext) => Promise<void>): void {
+  if (TEST_BACKEND === 'hcn') {
+    test.skip(`${title} [skipped: the simulator DLL's export table is fixed at link time]`, () => undefined);
+  } else {
+    simTest(title, fn);
+  }
+}
+
+tableTest('removeExport HcnModifyLoadBalancer: contexts opened afterwards get HCN_NOT_AVAILABLE; older ones keep their table', async (t, open) => {
   sim(ctx, { op: 'setVersion', major: 15, minor: 5 });
   const id = idOf(await ctx.create('loadBalancer', null, lbSettings(), PROPS, TIMEOUT));
   const before = open();
@@ -271,7 +285,7 @@ simTest('removeExport HcnModifyLoadBalancer: contexts opened afterwards get HCN_
   await ctx.remove('loadBalancer', id, TIMEOUT);
 });
 
-simTest('removed exports across families: each call that needs one is refused naming it', async (t, open) => {
+tableTest('removed exports across families: each call that needs one is refused naming it', async (t, open) => {
   sim(ctx, { op: 'setVersion', major: 15, minor: 5 });
   const lb = idOf(await ctx.create('loadBalancer', null, lbSettings(), PROPS, TIMEOUT));
   const ns = idOf(await ctx.create('namespace', null, SETTINGS.namespace.create, PROPS, TIMEOUT));
@@ -314,7 +328,7 @@ simTest('removed exports across families: each call that needs one is refused na
   t.is(sim<{ counts: Obj }>(ctx, { op: 'status' }).counts.loadBalancers, 0);
 });
 
-simTest('removed service-callback exports: subscribe fails clearly, nothing is registered', async (t, open) => {
+tableTest('removed service-callback exports: subscribe fails clearly, nothing is registered', async (t, open) => {
   removeExport('HcnRegisterServiceCallback');
   const c1 = open();
   const err = throwsWith(t, () => c1.subscribe(() => undefined), 'HCN_NOT_AVAILABLE');
