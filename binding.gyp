@@ -12,6 +12,7 @@
         'src/addon.cc',
         '<!@(node -p "require(\'fs\').readdirSync(\'src/bridge\').filter(f => f.endsWith(\'.cc\')).map(f => \'src/bridge/\' + f).join(\' \')")',
         'src/hcn/function_names.cc',
+        'src/hcn/text.cc',
         # The simulator: every src/sim/*.cc except the stand-alone DLL's export shims.
         '<!@(node -p "require(\'fs\').readdirSync(\'src/sim\').filter(f => f.endsWith(\'.cc\') && f !== \'dll_exports.cc\').map(f => \'src/sim/\' + f).join(\' \')")',
         '<(simdjson_dir)/src/simdjson.cpp',

@@ -9,7 +9,7 @@
 
 #include "errors.h"
 #include "operations.h"
-#include "text.h"
+#include "../hcn/text.h"
 
 namespace bridge {
 
@@ -39,7 +39,7 @@ ErrorInfo HresultInfo(const char* operation, HRESULT h, const HcnString* record)
   info.record = record;
   if (record != nullptr && !record->Empty()) {
     std::string text;
-    Utf16ToUtf8(record->u16(), &text);
+    hcn::Utf16ToUtf8(record->get(), &text, hcn::LoneSurrogate::Replace);
     info.message += " " + text;
   }
   return info;
@@ -78,7 +78,7 @@ class Args {
     char buffer[38];
     size_t length = 0;
     if (napi_get_value_string_latin1(env_, info_[i], buffer, sizeof buffer, &length) == napi_ok &&
-        ParseGuid(buffer, length, out)) {
+        hcn::ParseGuid(buffer, length, out)) {
       return true;
     }
     return Fail(std::string(name) +

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "text.h"
+#include "../hcn/text.h"
 
 namespace bridge {
 
@@ -79,7 +79,7 @@ napi_value MakeJobError(napi_env env, const Job& job) {
     if (!f.message.empty()) info.message += ": " + f.message;
     if (!f.record.Empty()) {
       std::string record;
-      Utf16ToUtf8(f.record.u16(), &record);
+      hcn::Utf16ToUtf8(f.record.get(), &record, hcn::LoneSurrogate::Replace);
       info.message += " " + record;
     }
   } else {

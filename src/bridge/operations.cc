@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "text.h"
+#include "../hcn/text.h"
 
 namespace bridge {
 
@@ -18,8 +18,8 @@ class Scratch {
   std::string utf8;
 
   // Converts `text` into the padded buffer simdjson reads in place.
-  simdjson::padded_string_view Load(const char16_t* text) {
-    Utf16ToUtf8(text, &utf8);
+  simdjson::padded_string_view Load(const hcn_char* text) {
+    hcn::Utf16ToUtf8(text, &utf8, hcn::LoneSurrogate::Replace);
     utf8.reserve(utf8.size() + simdjson::SIMDJSON_PADDING);
     return simdjson::padded_string_view(utf8.data(), utf8.size(), utf8.capacity());
   }
@@ -43,7 +43,7 @@ const char* Name(hcn::Family family, Verb verb) { return hcn::FunctionName(famil
 HRESULT ErrorCodeOf(const HcnString& record, Scratch& scratch) {
   simdjson::ondemand::document doc;
   uint64_t code = 0;
-  if (scratch.parser.iterate(scratch.Load(record.u16())).get(doc) == simdjson::SUCCESS &&
+  if (scratch.parser.iterate(scratch.Load(record.get())).get(doc) == simdjson::SUCCESS &&
       doc["ErrorCode"].get_uint64().get(code) == simdjson::SUCCESS && code != 0 &&
       code <= 0xFFFFFFFFu) {
     return static_cast<HRESULT>(static_cast<uint32_t>(code));
@@ -110,14 +110,14 @@ void RunList(Job& job, Scratch& scratch) {
   {
     simdjson::ondemand::document doc;
     simdjson::ondemand::array array;
-    bool ok = scratch.parser.iterate(scratch.Load(job.out.u16())).get(doc) == simdjson::SUCCESS &&
+    bool ok = scratch.parser.iterate(scratch.Load(job.out.get())).get(doc) == simdjson::SUCCESS &&
               doc.get_array().get(array) == simdjson::SUCCESS;
     if (ok) {
       for (auto item : array) {
         std::string_view text;
         GUID id;
         if (item.get_string().get(text) != simdjson::SUCCESS ||
-            !ParseGuid(text.data(), text.size(), &id)) {
+            !hcn::ParseGuid(text.data(), text.size(), &id)) {
           ok = false;
           break;
         }

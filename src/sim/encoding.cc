@@ -1,44 +1,12 @@
-// UTF-16/UTF-8 conversion and GUID text helpers for the simulator.
+// UTF-8 -> UTF-16 conversion and GUID helpers for the simulator (the other direction and GUID
+// parsing are shared with the bridge in src/hcn/text.cc).
 #include "encoding.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <mutex>
 #include <random>
 
 namespace sim {
-
-bool Utf16ToUtf8(const hcn_char* in, std::string* out) {
-  out->clear();
-  if (!in) return true;
-  for (size_t i = 0; in[i] != 0; ++i) {
-    uint32_t c = static_cast<uint16_t>(in[i]);
-    if (c >= 0xD800 && c <= 0xDBFF) {
-      uint32_t lo = static_cast<uint16_t>(in[i + 1]);
-      if (lo < 0xDC00 || lo > 0xDFFF) return false;
-      c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-      ++i;
-    } else if (c >= 0xDC00 && c <= 0xDFFF) {
-      return false;
-    }
-    if (c < 0x80) {
-      out->push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
-  return true;
-}
 
 HString Utf8ToUtf16(const std::string& in) {
   HString out;
@@ -90,38 +58,11 @@ HString Utf8ToUtf16(const std::string& in) {
   return out;
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 bool CanonicalGuid(const std::string& text, std::string* out) {
-  if (text.size() != 36) return false;
-  std::string result(36, '-');
-  for (size_t i = 0; i < 36; ++i) {
-    char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-      continue;
-    }
-    if (HexValue(c) < 0) return false;
-    result[i] = (c >= 'a' && c <= 'f') ? static_cast<char>(c - 'a' + 'A') : c;
-  }
-  *out = result;
+  GUID g;
+  if (!hcn::ParseGuid(text.data(), text.size(), &g)) return false;
+  *out = hcn::GuidToString(g);
   return true;
-}
-
-std::string GuidToString(const GUID& g) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-                static_cast<unsigned>(g.Data1), static_cast<unsigned>(g.Data2),
-                static_cast<unsigned>(g.Data3), g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3],
-                g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
-  return buf;
 }
 
 bool IsNullGuid(const GUID& g) {

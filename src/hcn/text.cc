@@ -1,7 +1,10 @@
-// GUID parsing and UTF-16 -> UTF-8 conversion for the bridge.
+// GUID text and UTF-16 -> UTF-8 conversion for the bridge and the simulator.
 #include "text.h"
 
-namespace bridge {
+#include <cstdint>
+#include <cstdio>
+
+namespace hcn {
 
 namespace {
 
@@ -62,19 +65,31 @@ bool ParseGuid(const char* text, size_t length, GUID* out) {
   return true;
 }
 
-void Utf16ToUtf8(const char16_t* text, std::string* out) {
+std::string GuidToString(const GUID& g) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+                static_cast<unsigned>(g.Data1), static_cast<unsigned>(g.Data2),
+                static_cast<unsigned>(g.Data3), g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3],
+                g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+  return buf;
+}
+
+bool Utf16ToUtf8(const hcn_char* text, std::string* out, LoneSurrogate mode) {
   out->clear();
-  if (text == nullptr) return;
-  for (const char16_t* p = text; *p != 0; ++p) {
-    uint32_t cp = *p;
-    if (cp >= 0xD800 && cp <= 0xDBFF && p[1] >= 0xDC00 && p[1] <= 0xDFFF) {
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(p[1]) - 0xDC00);
-      ++p;
+  if (text == nullptr) return true;
+  for (size_t i = 0; text[i] != 0; ++i) {
+    uint32_t cp = static_cast<uint16_t>(text[i]);
+    const uint32_t next = static_cast<uint16_t>(text[i + 1]);
+    if (cp >= 0xD800 && cp <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (next - 0xDC00);
+      ++i;
     } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      if (mode == LoneSurrogate::Reject) return false;
       cp = 0xFFFD;
     }
     AppendUtf8(cp, out);
   }
+  return true;
 }
 
-}  // namespace bridge
+}  // namespace hcn
