@@ -7,3 +7,4 @@ export * from './query';
 export * from './load-balancer';
 export * from './endpoint';
 export * from './network';
+export * from './policy-list';
