@@ -1,5 +1,6 @@
 // The public API of hcn-sdk: the client and its load balancer handles, the simulator controls,
-// errors, features, the HNS schema types and models, the builders and the IP helpers.
+// errors, features, the HNS schema types and models (v1 policy lists included), the builders, the IP
+// helpers, reconcile, and verification (DSR, single load balancers, VFP rules).
 export * from './client';
 export * from './load-balancer';
 export * from './simulator';
@@ -9,5 +10,6 @@ export * from './schema';
 export * from './builders';
 export * from './net/ip';
 export * from './reconcile';
+export * from './verify';
 export { NativeLoadError } from './native';
 export type { NativeError, NativeErrorCode, NativePoolStats } from './native';
