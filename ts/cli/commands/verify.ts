@@ -1,14 +1,15 @@
 // `hcn verify dsr`: the DSR walkthrough's check over every load balancer, read both from the v2
-// object (Flags has DSR) and from the v1 policy-list view (IsDSR on every ELB policy).
+// object (Flags has DSR) and from the v1 policy-list view (IsDSR on every ELB policy). The check is the
+// SDK's verifyDsr; this file maps its report to the documented --json shape and renders it.
 import { Command } from 'commander';
-import type { Hcn } from '../../client';
-import type { LoadBalancerInfo, Protocol } from '../../schema/models';
+import type { LoadBalancerInfo, PortMapping, Protocol } from '../../schema/models';
+import type { PolicyListView } from '../../schema/policy-list';
+import { judgeDsr as judgeDsrSdk, verifyDsr, type DsrReport } from '../../verify';
 import { parseIpArg, parsePortNumber, parseProtocolArg } from '../args';
 import { ExitCode } from '../exit-codes';
 import { list, renderTable, yesNo, type Style } from '../format';
 import { action, addGlobalOptions, type RunState } from '../kit';
-import { parsePolicyLists, v1IsDsr, type PolicyListView } from '../policy-lists';
-import { loadBalancerView, portText, type PortMappingView } from '../views';
+import { portText, type PortMappingView } from '../views';
 
 /** One row of `hcn verify dsr --json`. */
 export interface DsrCheckView {
@@ -37,40 +38,49 @@ export interface DsrReportView {
   loadBalancers: DsrCheckView[];
 }
 
-/** Reads GET /policylists/ through the SDK client. */
-async function readPolicyLists(hcn: Hcn): Promise<PolicyListView[]> {
-  return parsePolicyLists(await hcn.hnsCall('GET', '/policylists/'));
+function portView(p: PortMapping): PortMappingView {
+  return {
+    protocol: p.protocol,
+    external: p.external,
+    internal: p.internal,
+    distribution: p.distribution,
+    ilb: p.ilb,
+    localRoutedVip: p.localRoutedVip,
+    useMux: p.useMux,
+    preserveDip: p.preserveDip,
+    vipExternalIp: p.vipExternalIp,
+  };
 }
 
-/** Judges each load balancer; pure, so the rules are unit-testable. */
+/** The SDK's report → the documented `--json` shape, field by field (SDK additions never leak into it). */
+function reportView(r: DsrReport): DsrReportView {
+  return {
+    check: 'dsr',
+    ok: r.ok,
+    reason: r.checked === 0 && !r.ok ? 'no load balancers to verify (pass --allow-empty if that is expected)' : r.reason,
+    checked: r.checked,
+    failed: r.failed,
+    policyLists: { read: r.policyLists.read, error: r.policyLists.error },
+    loadBalancers: r.loadBalancers.map((c) => ({
+      id: c.id,
+      frontendVips: [...c.frontendVips],
+      ports: c.ports.map(portView),
+      dsr: c.dsr,
+      isDsrV1: c.isDsrV1,
+      ok: c.ok,
+      problem: c.problem,
+    })),
+  };
+}
+
+/** Judges each load balancer (the SDK's {@link judgeDsrSdk}) into the CLI's JSON shape; pure. */
 export function judgeDsr(
   lbs: readonly LoadBalancerInfo[],
   lists: readonly PolicyListView[] | undefined,
   listError: string | null,
   allowEmpty: boolean,
 ): DsrReportView {
-  const rows: DsrCheckView[] = lbs.map((lb) => {
-    const v1 = lists ? v1IsDsr(lb, lists) : null;
-    let problem: string | null = null;
-    if (!lb.dsr && v1 === false) problem = 'no DSR (v2 Flags and v1 IsDSR)';
-    else if (!lb.dsr) problem = 'no DSR (v2 Flags lacks DSR)';
-    else if (v1 === false) problem = 'v1 policy list says IsDSR false although the v2 object has DSR';
-    const view = loadBalancerView(lb);
-    return { id: lb.id, frontendVips: view.frontendVips, ports: view.ports, dsr: lb.dsr, isDsrV1: v1, ok: problem === null, problem };
-  });
-  const failed = rows.filter((r) => !r.ok).length;
-  let reason: string | null = null;
-  if (rows.length === 0 && !allowEmpty) reason = 'no load balancers to verify (pass --allow-empty if that is expected)';
-  else if (failed > 0) reason = `${failed} of ${rows.length} load balancer${rows.length === 1 ? '' : 's'} without DSR`;
-  return {
-    check: 'dsr',
-    ok: reason === null,
-    reason,
-    checked: rows.length,
-    failed,
-    policyLists: { read: lists !== undefined, error: listError },
-    loadBalancers: rows,
-  };
+  return reportView(judgeDsrSdk(lbs, lists, { policyListError: listError, allowEmpty }));
 }
 
 function renderReport(r: DsrReportView, style: Style): string {
@@ -116,19 +126,7 @@ export function registerVerify(program: Command, state: RunState): void {
     action(state, async (ctx, _args, options) => {
       const o = options as { vip?: string; port?: number; protocol?: Protocol; allowEmpty?: boolean };
       const hcn = await ctx.hcn();
-      const filter: { vip?: string; port?: number; protocol?: Protocol } = {};
-      if (o.vip !== undefined) filter.vip = o.vip;
-      if (o.port !== undefined) filter.port = o.port;
-      if (o.protocol !== undefined) filter.protocol = o.protocol;
-      const lbs = (await hcn.loadBalancers.list(filter)).map((h) => h.info);
-      let lists: PolicyListView[] | undefined;
-      let listError: string | null = null;
-      try {
-        lists = await readPolicyLists(hcn);
-      } catch (err) {
-        listError = err instanceof Error ? err.message : String(err);
-      }
-      const report = judgeDsr(lbs, lists, listError, o.allowEmpty === true);
+      const report = reportView(await verifyDsr(hcn, { vip: o.vip, port: o.port, protocol: o.protocol, allowEmpty: o.allowEmpty === true }));
       if (ctx.globals.json) ctx.printJson(report);
       else ctx.print(renderReport(report, ctx.globals.out));
       return report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
