@@ -2,7 +2,8 @@
 import test from 'ava';
 import { list, makeStyle, renderPairs, renderTable, shouldColor } from '../../ts/cli/format';
 import { createProgress } from '../../ts/cli/progress';
-import { parsePolicyLists, v1IsDsr } from '../../ts/cli/policy-lists';
+import { parsePolicyLists } from '../../ts/schema/policy-list';
+import { v1IsDsr } from '../../ts/verify';
 import { judgeDsr } from '../../ts/cli/commands/verify';
 import { loadBalancerView, portFlagsText, renderLoadBalancerTable } from '../../ts/cli/views';
 import type { LoadBalancerInfo, PortMapping } from '../../ts/schema/models';
