@@ -28,6 +28,17 @@ const char* const kDefaultNetworkId = "6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001";
 const char* const kDefaultEndpoint14 = "3F8E6B21-5C7D-4E19-A0B4-0A000000000E";
 const char* const kDefaultEndpoint15 = "3F8E6B21-5C7D-4E19-A0B4-0A000000000F";
 
+// The key of an ID in the per-family index: upper case, so that key equality is exactly
+// EqualsIgnoreCase (ASCII letters only).
+std::string IdKey(const std::string& id) { return ToUpperAscii(id); }
+
+// An object's ID without copying it (StringAt returns a copy).
+const std::string& IdOf(const Json& o) {
+  static const std::string kEmpty;
+  const Json* v = o.Find("ID");
+  return v && v->IsString() ? v->AsString() : kEmpty;
+}
+
 Json SchemaV2() {
   Json v = Json::Object();
   v.Set("Major", Json::Int(2));
@@ -479,10 +490,10 @@ void HnsState::SetDefault() {
 }
 
 void HnsState::SetDefaultTopology() {
-  for (auto& list : objects) list.clear();
-  objects[kNet].push_back(DefaultNetwork());
-  objects[kEp].push_back(DefaultEndpoint(kDefaultEndpoint14, "pod1", "10.0.0.14", "00-15-5D-0A-00-0E"));
-  objects[kEp].push_back(DefaultEndpoint(kDefaultEndpoint15, "pod2", "10.0.0.15", "00-15-5D-0A-00-0F"));
+  Clear();
+  Append(Family::Network, DefaultNetwork());
+  Append(Family::Endpoint, DefaultEndpoint(kDefaultEndpoint14, "pod1", "10.0.0.14", "00-15-5D-0A-00-0E"));
+  Append(Family::Endpoint, DefaultEndpoint(kDefaultEndpoint15, "pod2", "10.0.0.15", "00-15-5D-0A-00-0F"));
   nextNamespaceId = 2;
 }
 
@@ -501,7 +512,7 @@ Json HnsState::ToJson() const {
   doc.Set("NextNamespaceId", Json::Uint(nextNamespaceId));
   for (int f = 0; f < hcn::kFamilyCount; ++f) {
     Json arr = Json::Array();
-    for (const Json& o : objects[f]) arr.Push(o);
+    for (const auto& entry : objects_[f].bySeq) arr.Push(entry.second);
     doc.Set(kListNames[f], arr);
   }
   return doc;
@@ -538,21 +549,132 @@ bool HnsState::FromJson(const Json& doc, std::string* error) {
         *error = std::string(kListNames[f]) + " holds an object without a valid ID";
         return false;
       }
-      next.objects[f].push_back(o);
+      next.Append(static_cast<Family>(f), o);
     }
   }
   *this = std::move(next);
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Storage and indexes. Every object enters through Append and leaves through Erase, and a load
+// balancer is replaced only by Modify (Erase-free: Unindex + Index around the replacement), so the
+// indexes follow every change; a state (re)load builds a fresh HnsState through Append.
+
+void HnsState::Clear() {
+  for (Store& store : objects_) store = Store();
+  lbFrontends_.clear();
+  lbPorts_.clear();
+}
+
+uint64_t HnsState::Append(Family f, Json obj) {
+  Store& store = objects_[static_cast<int>(f)];
+  const uint64_t seq = nextSeq_++;
+  // The first object with an ID stays the one Find returns (as the linear scan did).
+  if (!store.byId.emplace(IdKey(IdOf(obj)), seq).second) store.duplicateIds = true;
+  const Json& stored = store.bySeq.emplace(seq, std::move(obj)).first->second;
+  if (f == Family::LoadBalancer) IndexLoadBalancer(seq, stored);
+  return seq;
+}
+
+void HnsState::Erase(Family f, uint64_t seq) {
+  Store& store = objects_[static_cast<int>(f)];
+  auto it = store.bySeq.find(seq);
+  if (it == store.bySeq.end()) return;
+  if (f == Family::LoadBalancer) UnindexLoadBalancer(seq);
+  const std::string key = IdKey(IdOf(it->second));
+  store.bySeq.erase(it);
+  auto idIt = store.byId.find(key);
+  if (idIt == store.byId.end() || idIt->second != seq) return;
+  store.byId.erase(idIt);
+  if (!store.duplicateIds) return;
+  for (const auto& entry : store.bySeq) {
+    if (IdKey(IdOf(entry.second)) == key) {
+      store.byId.emplace(key, entry.first);
+      break;
+    }
+  }
+}
+
+bool HnsState::Locate(Family f, const std::string& id, uint64_t* seq) const {
+  const Store& store = objects_[static_cast<int>(f)];
+  auto it = store.byId.find(IdKey(id));
+  if (it == store.byId.end()) return false;
+  *seq = it->second;
+  return true;
+}
+
+// Delete removes the last object with the ID (what its scan did); only a state file with
+// duplicate IDs makes that differ from Locate.
+bool HnsState::LocateLast(Family f, const std::string& id, uint64_t* seq) const {
+  const Store& store = objects_[static_cast<int>(f)];
+  if (!store.duplicateIds) return Locate(f, id, seq);
+  bool found = false;
+  for (const auto& entry : store.bySeq) {
+    if (EqualsIgnoreCase(IdOf(entry.second), id)) {
+      *seq = entry.first;
+      found = true;
+    }
+  }
+  return found;
+}
+
 Json* HnsState::Find(Family f, const std::string& id) {
-  for (Json& o : objects[static_cast<int>(f)])
-    if (EqualsIgnoreCase(o.StringAt("ID"), id)) return &o;
-  return nullptr;
+  uint64_t seq = 0;
+  if (!Locate(f, id, &seq)) return nullptr;
+  return &objects_[static_cast<int>(f)].bySeq.at(seq);
+}
+
+void HnsState::IndexLoadBalancer(uint64_t seq, const Json& lb) {
+  LbFrontend fe;
+  fe.key = IdKey(IdOf(lb));
+  const Json* fv = lb.Find("FrontendVIPs");
+  if (fv && fv->IsArray()) {
+    for (const Json& v : fv->Items()) {
+      IpAddress ip;
+      if (ParseIp(v.AsString(), &ip)) fe.vips.insert(FormatIp(ip));
+    }
+  }
+  fe.allNodeIps = fe.vips.empty();
+  const Json* pms = lb.Find("PortMappings");
+  if (pms && pms->IsArray()) {
+    for (const Json& pm : pms->Items())
+      fe.ports.emplace_back(static_cast<uint64_t>(pm.IntAt("Protocol")), static_cast<uint64_t>(pm.IntAt("ExternalPort")));
+  }
+  for (const auto& port : fe.ports) {
+    PortSlot& slot = lbPorts_[port];
+    if (fe.allNodeIps) {
+      slot.all.insert(seq);
+    } else {
+      for (const std::string& vip : fe.vips) slot.byVip[vip].insert(seq);
+    }
+  }
+  lbFrontends_[seq] = std::move(fe);
+}
+
+void HnsState::UnindexLoadBalancer(uint64_t seq) {
+  auto it = lbFrontends_.find(seq);
+  if (it == lbFrontends_.end()) return;
+  const LbFrontend& fe = it->second;
+  for (const auto& port : fe.ports) {
+    auto slotIt = lbPorts_.find(port);
+    if (slotIt == lbPorts_.end()) continue;
+    PortSlot& slot = slotIt->second;
+    slot.all.erase(seq);
+    for (const std::string& vip : fe.vips) {
+      auto vipIt = slot.byVip.find(vip);
+      if (vipIt == slot.byVip.end()) continue;
+      vipIt->second.erase(seq);
+      if (vipIt->second.empty()) slot.byVip.erase(vipIt);
+    }
+    if (slot.all.empty() && slot.byVip.empty()) lbPorts_.erase(slotIt);
+  }
+  lbFrontends_.erase(it);
 }
 
 std::string HnsState::NamespaceOfEndpoint(const std::string& endpointId) const {
-  for (const Json& ns : objects[kNs]) {
+  for (const auto& entry : objects_[kNs].bySeq) {
+    const Json& ns = entry.second;
     const Json* res = ns.Find("Resources");
     if (!res || !res->IsArray()) continue;
     for (const Json& r : res->Items()) {
@@ -566,7 +688,8 @@ std::string HnsState::NamespaceOfEndpoint(const std::string& endpointId) const {
 
 std::vector<std::string> HnsState::NodeIps() const {
   std::vector<std::string> ips;
-  for (const Json& net : objects[kNet]) {
+  for (const auto& entry : objects_[kNet].bySeq) {
+    const Json& net = entry.second;
     IpAddress ip;
     if (ParseIp(net.StringAt("ManagementIP"), &ip)) ips.push_back(FormatIp(ip));
     const Json* policies = net.Find("Policies");
@@ -645,7 +768,9 @@ Outcome HnsState::Enumerate(Family f, const std::string& query) {
   Outcome fail;
   if (!ParseQuery(query, &q, &fail)) return fail;
   std::vector<std::string> ids;
-  for (const Json& o : objects[static_cast<int>(f)]) {
+  ids.reserve(Count(f));
+  for (const auto& entry : objects_[static_cast<int>(f)].bySeq) {
+    const Json& o = entry.second;
     if (q.filter.Members().empty() || MatchesFilter(f, Present(f, o, false), q.filter))
       ids.push_back(o.StringAt("ID"));
   }
@@ -736,7 +861,7 @@ Outcome HnsState::CreateNetwork(const std::string& id, Json in) {
     return Outcome::Fail(hr::kInvalidIp, "(ManagementIP)");
   Json obj = WithId(id, in);
   Prune(&obj);
-  objects[kNet].push_back(obj);
+  Append(Family::Network, std::move(obj));
   Outcome out;
   out.output = id;
   out.mutated = true;
@@ -765,7 +890,8 @@ Outcome HnsState::CreateEndpoint(const std::string& id, Json in, const std::stri
   const std::vector<Subnet> subnets = SubnetsOf(*net);
   // IPs used by the other local endpoints of this network.
   std::set<std::string> used;
-  for (const Json& ep : objects[kEp]) {
+  for (const auto& entry : objects_[kEp].bySeq) {
+    const Json& ep = entry.second;
     if (!EqualsIgnoreCase(ep.StringAt("HostComputeNetwork"), networkId)) continue;
     if (ep.IntAt("Flags") & kEndpointFlagRemote) continue;
     const Json* cfgs = ep.Find("IpConfigurations");
@@ -852,7 +978,7 @@ Outcome HnsState::CreateEndpoint(const std::string& id, Json in, const std::stri
   obj.Remove("HostComputeNetwork");
   obj.Members().insert(obj.Members().begin() + 1, Json::Member("HostComputeNetwork", Json::Str(networkId)));
   Prune(&obj);
-  objects[kEp].push_back(obj);
+  Append(Family::Endpoint, std::move(obj));
   Outcome out;
   out.output = id;
   out.mutated = true;
@@ -946,27 +1072,36 @@ Outcome HnsState::ValidateLoadBalancer(const Json& in, const std::string& selfId
 
   // Collisions with the other load balancers: same protocol and external port on an overlapping
   // frontend. An empty FrontendVIPs list means every node IP (simulator choice, see README).
-  std::vector<std::string> nodeIps = NodeIps();
-  auto vipSet = [&](const std::vector<IpAddress>& list, bool* all) {
-    std::set<std::string> s;
-    *all = list.empty();
-    for (const IpAddress& ip : list) s.insert(FormatIp(ip));
-    return s;
-  };
-  bool mineAll = false;
-  std::set<std::string> mine = vipSet(vips, &mineAll);
-  for (const Json& other : objects[kLb]) {
-    const std::string otherId = other.StringAt("ID");
-    if (!selfId.empty() && EqualsIgnoreCase(otherId, selfId)) continue;
-    std::vector<IpAddress> otherVips;
-    const Json* ofv = other.Find("FrontendVIPs");
-    if (ofv && ofv->IsArray())
-      for (const Json& v : ofv->Items()) {
-        IpAddress ip;
-        if (ParseIp(v.AsString(), &ip)) otherVips.push_back(ip);
-      }
-    bool theirsAll = false;
-    std::set<std::string> theirs = vipSet(otherVips, &theirsAll);
+  // The index (lbPorts_) narrows the load balancers to those sharing a (protocol, external port)
+  // with an overlapping frontend; the exact rule and message below then run on them in creation
+  // order, so the first one reported is the one a walk over every load balancer would report.
+  const std::vector<std::string> nodeIps = NodeIps();
+  const bool mineAll = vips.empty();
+  std::set<std::string> mine;
+  for (const IpAddress& ip : vips) mine.insert(FormatIp(ip));
+  bool mineHasNodeIp = false;
+  for (const std::string& n : nodeIps)
+    if (mine.count(n)) mineHasNodeIp = true;
+  const std::set<std::string> nodeIpSet(nodeIps.begin(), nodeIps.end());
+  const std::set<std::string>& probe = mineAll ? nodeIpSet : mine;
+  std::set<uint64_t> candidates;
+  auto take = [&](const std::set<uint64_t>& seqs) { candidates.insert(seqs.begin(), seqs.end()); };
+  for (const Port& p : ports) {
+    auto slotIt = lbPorts_.find({p.protocol, p.external});
+    if (slotIt == lbPorts_.end()) continue;
+    const PortSlot& slot = slotIt->second;
+    if (mineAll || mineHasNodeIp) take(slot.all);
+    for (const std::string& v : probe) {
+      auto vipIt = slot.byVip.find(v);
+      if (vipIt != slot.byVip.end()) take(vipIt->second);
+    }
+  }
+  const std::string selfKey = selfId.empty() ? std::string() : IdKey(selfId);
+  for (uint64_t seq : candidates) {
+    const LbFrontend& other = lbFrontends_.at(seq);
+    if (!selfKey.empty() && other.key == selfKey) continue;
+    const bool theirsAll = other.allNodeIps;
+    const std::set<std::string>& theirs = other.vips;
     bool overlap = false;
     std::string where;
     if (mineAll && theirsAll) {
@@ -987,16 +1122,13 @@ Outcome HnsState::ValidateLoadBalancer(const Json& in, const std::string& selfId
         }
     }
     if (!overlap) continue;
-    const Json* opms = other.Find("PortMappings");
-    if (!opms || !opms->IsArray()) continue;
-    for (const Json& opm : opms->Items()) {
-      const uint64_t op = static_cast<uint64_t>(opm.IntAt("Protocol"));
-      const uint64_t oe = static_cast<uint64_t>(opm.IntAt("ExternalPort"));
+    for (const auto& op : other.ports) {
       for (const Port& p : ports) {
-        if (p.protocol == op && p.external == oe)
-          return Outcome::Fail(hr::kPortAlreadyExists, "(load balancer " + otherId + " already uses " + where +
-                                                           " protocol " + std::to_string(op) + " port " +
-                                                           std::to_string(oe) + ")");
+        if (p.protocol == op.first && p.external == op.second)
+          return Outcome::Fail(hr::kPortAlreadyExists,
+                               "(load balancer " + IdOf(objects_[kLb].bySeq.at(seq)) + " already uses " + where +
+                                   " protocol " + std::to_string(op.first) + " port " + std::to_string(op.second) +
+                                   ")");
       }
     }
   }
@@ -1014,7 +1146,7 @@ Outcome HnsState::CreateLoadBalancer(const std::string& id, Json in) {
   if (!check.ok()) return check;
   Json obj = WithId(id, valid);
   Prune(&obj);
-  objects[kLb].push_back(obj);
+  Append(Family::LoadBalancer, std::move(obj));
   Outcome out;
   out.output = id;
   out.mutated = true;
@@ -1060,7 +1192,7 @@ Outcome HnsState::CreateNamespace(const std::string& id, Json in) {
   if (nsId == 0) in.Set("NamespaceId", Json::Uint(nextNamespaceId++));
   Json obj = WithId(id, in);
   Prune(&obj);
-  objects[kNs].push_back(obj);
+  Append(Family::Namespace, std::move(obj));
   Outcome out;
   out.output = id;
   out.mutated = true;
@@ -1084,7 +1216,11 @@ Outcome HnsState::Modify(Family f, const std::string& id, const std::string& set
     if (!check.ok()) return check;
     Json obj = WithId(id, valid);
     Prune(&obj);
-    *o = obj;
+    uint64_t seq = 0;
+    Locate(f, id, &seq);
+    UnindexLoadBalancer(seq);
+    *o = std::move(obj);
+    IndexLoadBalancer(seq, *o);
     Outcome out;
     out.mutated = true;
     return out;
@@ -1184,23 +1320,25 @@ Outcome HnsState::ModifyNamespace(Json* ns, const Json& request) {
 }
 
 Outcome HnsState::Delete(Family f, const std::string& id) {
-  auto& list = objects[static_cast<int>(f)];
-  size_t index = list.size();
-  for (size_t i = 0; i < list.size(); ++i)
-    if (EqualsIgnoreCase(list[i].StringAt("ID"), id)) index = i;
-  if (index == list.size())
+  uint64_t seq = 0;
+  if (!LocateLast(f, id, &seq))
     return Outcome::Fail(NotFoundCode(f), "(" + std::string(FamilyNoun(f)) + " " + id + ")");
   Outcome out;
   if (f == Family::Network) {
-    for (const Json& ep : objects[kEp])
+    for (const auto& entry : objects_[kEp].bySeq) {
+      const Json& ep = entry.second;
       if (EqualsIgnoreCase(ep.StringAt("HostComputeNetwork"), id))
         return Outcome::Fail(hr::kEntityHasReferences, "(endpoint " + ep.StringAt("ID") + " is on this network)");
-    for (const Json& lb : objects[kLb])
+    }
+    for (const auto& entry : objects_[kLb].bySeq) {
+      const Json& lb = entry.second;
       if (EqualsIgnoreCase(lb.StringAt("HostComputeNetwork"), id))
         return Outcome::Fail(hr::kEntityHasReferences, "(load balancer " + lb.StringAt("ID") + " refers to this network)");
-    out.notices.push_back({notify::kNetworkDelete, "{\"ID\":\"" + list[index].StringAt("ID") + "\"}"});
+    }
+    out.notices.push_back({notify::kNetworkDelete, "{\"ID\":\"" + objects_[kNet].bySeq.at(seq).StringAt("ID") + "\"}"});
   } else if (f == Family::Endpoint) {
-    for (const Json& lb : objects[kLb]) {
+    for (const auto& entry : objects_[kLb].bySeq) {
+      const Json& lb = entry.second;
       const Json* eps = lb.Find("HostComputeEndpoints");
       if (!eps || !eps->IsArray()) continue;
       for (const Json& e : eps->Items())
@@ -1220,7 +1358,7 @@ Outcome HnsState::Delete(Family f, const std::string& id) {
       ModifyNamespace(nsObj, req);
     }
   }
-  list.erase(list.begin() + static_cast<std::ptrdiff_t>(index));
+  Erase(f, seq);
   out.mutated = true;
   return out;
 }
@@ -1291,17 +1429,15 @@ Outcome HnsState::HnsCall(const std::string& method, const std::string& rawPath,
     Outcome o;
     if (rest.empty()) {
       Json arr = Json::Array();
-      for (const Json& lb : objects[kLb]) arr.Push(PolicyList(lb));
+      for (const auto& entry : objects_[kLb].bySeq) arr.Push(PolicyList(entry.second));
       o.output = "{\"Success\":true,\"Output\":" + arr.Dump() + "}";
       return o;
     }
     std::string id;
     if (!CanonicalGuid(rest, &id)) return failure("Invalid policy list ID " + rest);
-    for (const Json& lb : objects[kLb]) {
-      if (EqualsIgnoreCase(lb.StringAt("ID"), id)) {
-        o.output = "{\"Success\":true,\"Output\":" + PolicyList(lb).Dump() + "}";
-        return o;
-      }
+    if (const Json* lb = Find(Family::LoadBalancer, id)) {
+      o.output = "{\"Success\":true,\"Output\":" + PolicyList(*lb).Dump() + "}";
+      return o;
     }
     return failure("Element not found. ");
   }

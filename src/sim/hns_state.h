@@ -3,7 +3,12 @@
 // caller (simulator.cc) serialises calls and handles persistence, faults and handles.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "../hcn/hcn_api.h"
@@ -46,7 +51,6 @@ struct HnsVersion {
 class HnsState {
  public:
   HnsVersion version;
-  std::vector<Json> objects[hcn::kFamilyCount];
   uint64_t nextNamespaceId = 2;
 
   // Default topology (the DSR walkthrough) and the default version 13.2.
@@ -57,8 +61,9 @@ class HnsState {
   Json ToJson() const;
   bool FromJson(const Json& doc, std::string* error);
 
-  size_t Count(Family f) const { return objects[static_cast<int>(f)].size(); }
-  Json* Find(Family f, const std::string& canonicalId);
+  size_t Count(Family f) const { return objects_[static_cast<int>(f)].size(); }
+  // The object with that ID (compared case-insensitively), or null.
+  Json* Find(Family f, const std::string& id);
 
   Outcome Enumerate(Family f, const std::string& query);
   // `id` canonical, or empty to assign one. `networkId` only for endpoints.
@@ -76,6 +81,44 @@ class HnsState {
   bool SupportsModifyLoadBalancer() const;
 
  private:
+  // Objects per family in creation order, keyed by a sequence number, with an ID -> sequence index
+  // (key: the ID upper-cased, as EqualsIgnoreCase compares). Everything is held by value so that
+  // copying an HnsState (state_file.cc does) copies a consistent index.
+  struct Store {
+    std::map<uint64_t, Json> bySeq;
+    std::unordered_map<std::string, uint64_t> byId;
+    // Only a hand-edited state file can hold one ID twice. byId then names the first of them (what
+    // Find always returned) and Delete finds the last by a scan (what it always removed).
+    bool duplicateIds = false;
+    size_t size() const { return bySeq.size(); }
+  };
+  // What the frontend collision check needs of a stored load balancer, parsed once.
+  struct LbFrontend {
+    std::string key;                                   // ID key (upper case)
+    bool allNodeIps = false;                           // no parseable FrontendVIPs
+    std::set<std::string> vips;                        // canonical text (FormatIp)
+    std::vector<std::pair<uint64_t, uint64_t>> ports;  // (Protocol, ExternalPort) as stored
+  };
+  // Load balancers using one (protocol, external port): the "all node IPs" ones and, per VIP,
+  // the ones naming it; values are sequence numbers (creation order).
+  struct PortSlot {
+    std::set<uint64_t> all;
+    std::map<std::string, std::set<uint64_t>> byVip;
+  };
+
+  uint64_t Append(Family f, Json obj);
+  void Erase(Family f, uint64_t seq);
+  bool Locate(Family f, const std::string& id, uint64_t* seq) const;
+  bool LocateLast(Family f, const std::string& id, uint64_t* seq) const;
+  void Clear();
+  void IndexLoadBalancer(uint64_t seq, const Json& lb);
+  void UnindexLoadBalancer(uint64_t seq);
+
+  Store objects_[hcn::kFamilyCount];
+  uint64_t nextSeq_ = 1;
+  std::unordered_map<uint64_t, LbFrontend> lbFrontends_;
+  std::map<std::pair<uint64_t, uint64_t>, PortSlot> lbPorts_;
+
   Outcome CreateNetwork(const std::string& id, Json in);
   Outcome CreateEndpoint(const std::string& id, Json in, const std::string& networkId);
   Outcome CreateLoadBalancer(const std::string& id, Json in);
