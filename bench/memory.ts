@@ -1,8 +1,7 @@
 // Memory after creating and deleting 10,000 load balancers through the client against the embedded
 // simulator: RSS, V8 heap and external memory after each cycle (GC forced), and the simulator's
 // live handle and string counters, which must be back to 0. Flat RSS across cycles = no native
-// leak per call. By default 10 cycles of 1,000 (the simulator's create is O(existing), so holding
-// all 10,000 at once costs minutes); `--hold` creates all 10,000 first, then deletes them.
+// leak per call. By default 10 cycles of 1,000; `--hold` creates all 10,000 first, then deletes them.
 // Run: npx tsc -p tsconfig.json && node --expose-gc dist-test/bench/memory.js [--quick] [--hold] [--total N]
 import { loadavg } from 'node:os';
 import { LoadBalancer } from '../ts/builders';
