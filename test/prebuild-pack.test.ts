@@ -65,6 +65,12 @@ if (!hasNpm) {
     // Whatever has been built locally ships: every prebuild and the compiled SDK.
     const nodeFiles = localFiles('prebuilds', '.node');
     t.deepEqual(nodeFiles.filter((f) => !files.includes(f)), [], 'prebuilds missing from the package');
+    if (process.env.HCN_REQUIRE_PREBUILD === '1') {
+      // After `npm run prebuild` (CI): both shipped platforms must be in the package.
+      for (const tag of ['linux-x64', 'win32-x64']) {
+        t.true(files.some((f) => f.startsWith(`prebuilds/${tag}/`) && f.endsWith('.node')), `no prebuilds/${tag}/*.node in the package`);
+      }
+    }
     if (fs.existsSync(path.join(root, 'dist', 'index.js'))) {
       t.true(files.includes('dist/index.js'));
       t.true(files.includes('dist/index.d.ts'));
