@@ -2,9 +2,13 @@
 // the service-callback subscription, close() and environment teardown.
 #include "context.h"
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "errors.h"
@@ -18,6 +22,9 @@ namespace {
 constexpr const char* kSimControl = "HcnSimControl";
 constexpr const char* kRegister = "HcnRegisterServiceCallback";
 constexpr const char* kUnregister = "HcnUnregisterServiceCallback";
+// How long close() and environment teardown wait for HcnUnregisterServiceCallback: a hung HNS
+// must not hang them (or the process exit) for good.
+constexpr std::chrono::milliseconds kCloseUnregisterWait(2000);
 
 ErrorInfo Info(ErrorKind kind, const char* operation, std::string message) {
   ErrorInfo info;
@@ -74,10 +81,11 @@ class Args {
   }
 
   bool Guid(size_t i, const char* name, GUID* out) {
-    // One byte more than a GUID: a longer string shows up as length 37.
+    // One byte more than a GUID: a longer string shows up as length 37. UTF-8, not Latin-1: V8
+    // writes Latin-1 by keeping each UTF-16 unit's low byte, so U+0131 would read as '1'.
     char buffer[38];
     size_t length = 0;
-    if (napi_get_value_string_latin1(env_, info_[i], buffer, sizeof buffer, &length) == napi_ok &&
+    if (napi_get_value_string_utf8(env_, info_[i], buffer, sizeof buffer, &length) == napi_ok &&
         hcn::ParseGuid(buffer, length, out)) {
       return true;
     }
@@ -513,10 +521,49 @@ Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+namespace {
+
+// Closing: HcnUnregisterServiceCallback runs on its own thread and is waited for at most
+// kCloseUnregisterWait. If it is still inside HCN then, that thread frees the callback context
+// when the call succeeds; *gave_up says the caller must not.
+HRESULT UnregisterForClose(const hcn::Api* api, hcn::Handle handle,
+                           std::shared_ptr<Completions>* context, bool* gave_up) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    bool abandoned = false;
+    HRESULT hr = hr::kOk;
+  };
+  auto shared = std::make_shared<Shared>();
+  std::thread([shared, api, handle, context] {
+    const HRESULT h = api->UnregisterServiceCallback(handle);
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->done = true;
+    shared->hr = h;
+    if (shared->abandoned && !hr::Failed(h)) delete context;
+    shared->cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(shared->mu);
+  *gave_up = !shared->cv.wait_for(lock, kCloseUnregisterWait, [&] { return shared->done; });
+  if (*gave_up) {
+    shared->abandoned = true;
+    return hr::kTimeout;
+  }
+  return shared->hr;
+}
+
+}  // namespace
+
 bool Context::DropSubscription(napi_env env, bool throw_on_error) {
   if (!subscribed_) return true;
-  const HRESULT h = api_->UnregisterServiceCallback(callback_handle_);
-  if (hr::Failed(h)) {
+  bool gave_up = false;
+  const HRESULT h =
+      throw_on_error ? api_->UnregisterServiceCallback(callback_handle_)
+                     : UnregisterForClose(api_, callback_handle_, callback_context_, &gave_up);
+  if (gave_up) {
+    // Still inside HCN: the unregistering thread owns the callback context now.
+  } else if (hr::Failed(h)) {
     if (throw_on_error) {
       ThrowError(env, HresultInfo(kUnregister, h, nullptr));
       return false;
