@@ -45,6 +45,16 @@ struct Failure {
   HcnString record;                 // the raw ErrorRecord (or HNSCall response) when non-empty
 };
 
+// A list's IDs after enumerate, shared by the threads that open and query them: the list's own
+// worker and any helpers the pool lends it each take the next chunk from `cursor`.
+struct ListWork {
+  std::vector<GUID> ids;
+  std::vector<uint8_t> listed;  // per ID: 1 when its properties are in Job::many (not vanished)
+  std::atomic<size_t> cursor{0};
+  size_t chunk = 1;
+  std::atomic<bool> failed{false};  // the first failure is in Job::failure; start no more IDs
+};
+
 struct Job {
   enum class State : uint8_t { Queued, Running, Finished, Expired, Cancelled };
 
@@ -66,7 +76,8 @@ struct Job {
 
   // Pool state (guarded by the pool mutex).
   State state = State::Queued;
-  int worker = -1;
+  uint64_t workers = 0;  // bit i: pool thread i is running (part of) this job
+  int active = 0;        // threads in it; the last one out delivers or frees the outcome
   std::multimap<Clock::time_point, std::shared_ptr<Job>>::iterator deadline_pos;
   // Set when the call was written off or cancelled: a long list stops early.
   std::atomic<bool> abandoned{false};
@@ -77,6 +88,8 @@ struct Job {
   Failure failure;
   HcnString out;
   std::vector<HcnString> many;
+  // List: set by the list's worker before it asks for helpers, freed by the last thread out.
+  std::unique_ptr<ListWork> list;
 
   // JS thread only.
   napi_deferred deferred = nullptr;

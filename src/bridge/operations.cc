@@ -1,10 +1,12 @@
-// HCN call sequences: enumerate, list (enumerate + open/query/close per ID on one thread), create,
+// HCN call sequences: enumerate, list (enumerate, then open/query/close per ID in chunks that idle
+// pool threads share), create,
 // query, modify, delete and HNSCall, with hcsshim's error rule (a non-empty ErrorRecord is a failure
 // even with S_OK).
 #include "operations.h"
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -52,9 +54,8 @@ HRESULT ErrorCodeOf(const HcnString& record, Scratch& scratch) {
 }
 
 // True when the call succeeded; otherwise records the failure (taking the ErrorRecord).
-bool Check(Job& job, Scratch& scratch, const char* operation, HRESULT result, HcnString& record) {
+bool Check(Failure& f, Scratch& scratch, const char* operation, HRESULT result, HcnString& record) {
   if (!hr::Failed(result) && record.Empty()) return true;
-  Failure& f = job.failure;
   f.kind = ErrorKind::Hresult;
   f.hr = hr::Failed(result) ? result : ErrorCodeOf(record, scratch);
   f.operation = operation;
@@ -67,30 +68,34 @@ bool IsNotFound(HRESULT result) {
          result == hr::kEndpointNotFound || result == hr::kPolicyNotFound;
 }
 
-bool Open(Job& job, Scratch& scratch, hcn::Family family, const GUID& id, HcnObject* object) {
+bool Open(Job& job, Failure& failure, Scratch& scratch, hcn::Family family, const GUID& id,
+          HcnObject* object) {
   const char* name = Name(family, kOpen);
   job.current.store(name, std::memory_order_relaxed);
   HcnString record(job.api);
   hcn::Handle h = nullptr;
   const HRESULT result = Fns(job, family).Open(&id, &h, record.Out());
   if (!hr::Failed(result)) object->Adopt(h);
-  return Check(job, scratch, name, result, record);
+  return Check(failure, scratch, name, result, record);
 }
 
-bool QueryInto(Job& job, Scratch& scratch, const HcnObject& object, const std::u16string& query,
-               HcnString* properties) {
+bool QueryInto(Job& job, Failure& failure, Scratch& scratch, const HcnObject& object,
+               const std::u16string& query, HcnString* properties) {
   const char* name = Name(job.family, kQuery);
   job.current.store(name, std::memory_order_relaxed);
   HcnString record(job.api);
   const HRESULT result = Fns(job, job.family)
                              .Query(object.get(), reinterpret_cast<const hcn_char*>(query.c_str()),
                                     properties->Out(), record.Out());
-  if (!Check(job, scratch, name, result, record)) {
+  if (!Check(failure, scratch, name, result, record)) {
     properties->Reset();
     return false;
   }
   return true;
 }
+
+// Lists shorter than this stay on their own thread.
+constexpr size_t kShareFrom = 16;
 
 void RunEnumerate(Job& job, Scratch& scratch) {
   const char* name = Name(job.family, kEnumerate);
@@ -99,10 +104,10 @@ void RunEnumerate(Job& job, Scratch& scratch) {
   const HRESULT result = Fns(job, job.family)
                              .Enumerate(reinterpret_cast<const hcn_char*>(job.text1.c_str()),
                                         job.out.Out(), record.Out());
-  if (!Check(job, scratch, name, result, record)) job.out.Reset();
+  if (!Check(job.failure, scratch, name, result, record)) job.out.Reset();
 }
 
-void RunList(Job& job, Scratch& scratch) {
+void RunList(Job& job, Scratch& scratch, HelperQueue& helpers) {
   RunEnumerate(job, scratch);
   if (job.failure.kind != ErrorKind::None) return;
 
@@ -134,25 +139,24 @@ void RunList(Job& job, Scratch& scratch) {
     }
   }
 
-  const hcn::FamilyFns& fns = Fns(job, job.family);
-  job.many.reserve(ids.size());
-  for (const GUID& id : ids) {
-    if (job.abandoned.load(std::memory_order_relaxed)) return;
-    HcnObject object(fns);
-    HcnString properties(job.api);
-    if (!Open(job, scratch, job.family, id, &object) ||
-        !QueryInto(job, scratch, object, job.text2, &properties)) {
-      // Deleted between enumerate and open (or query): not an error for a listing.
-      if (job.failure.kind == ErrorKind::Hresult && IsNotFound(job.failure.hr)) {
-        job.failure = Failure();
-        job.failure.record = HcnString(job.api);
-        continue;
-      }
-      job.many.clear();
-      return;
-    }
-    job.many.push_back(std::move(properties));
-  }
+  auto work = std::make_unique<ListWork>();
+  const size_t n = ids.size();
+  work->ids = std::move(ids);
+  work->listed.assign(n, 0);
+  job.many.clear();
+  job.many.reserve(n);
+  for (size_t i = 0; i < n; ++i) job.many.emplace_back(job.api);
+  // Chunks small enough that threads finish close together, large enough that the cursor is
+  // not touched per ID. A short list is not worth waking anyone.
+  const int threads = helpers.Threads();
+  const bool share = n >= kShareFrom && threads > 1;
+  work->chunk = share ? std::clamp<size_t>(n / (static_cast<size_t>(threads) * 4), 1, 64) : n;
+  const size_t chunks = share ? (n + work->chunk - 1) / work->chunk : 1;
+  job.list = std::move(work);
+  // The helpers only take what is left: when every other thread is busy (or stuck), this
+  // thread does all of it and nobody waits for anybody.
+  if (share) helpers.RequestHelpers(static_cast<int>(std::min<size_t>(chunks - 1, threads - 1)));
+  RunListChunks(job, scratch);
 }
 
 void RunCreate(Job& job, Scratch& scratch) {
@@ -165,7 +169,7 @@ void RunCreate(Job& job, Scratch& scratch) {
     HRESULT result;
     if (job.family == hcn::Family::Endpoint) {
       HcnObject network(Fns(job, hcn::Family::Network));
-      if (!Open(job, scratch, hcn::Family::Network, job.network, &network)) return;
+      if (!Open(job, job.failure, scratch, hcn::Family::Network, job.network, &network)) return;
       name = Name(job.family, kCreateInNetwork);
       job.current.store(name, std::memory_order_relaxed);
       result = fns.CreateInNetwork(network.get(), &job.id,
@@ -178,28 +182,28 @@ void RunCreate(Job& job, Scratch& scratch) {
                           record.Out());
     }
     if (!hr::Failed(result)) object.Adopt(h);
-    if (!Check(job, scratch, name, result, record)) return;
+    if (!Check(job.failure, scratch, name, result, record)) return;
   }
-  QueryInto(job, scratch, object, job.text2, &job.out);
+  QueryInto(job, job.failure, scratch, object, job.text2, &job.out);
 }
 
 void RunQuery(Job& job, Scratch& scratch) {
   HcnObject object(Fns(job, job.family));
-  if (!Open(job, scratch, job.family, job.id, &object)) return;
-  QueryInto(job, scratch, object, job.text1, &job.out);
+  if (!Open(job, job.failure, scratch, job.family, job.id, &object)) return;
+  QueryInto(job, job.failure, scratch, object, job.text1, &job.out);
 }
 
 void RunModify(Job& job, Scratch& scratch) {
   const hcn::FamilyFns& fns = Fns(job, job.family);
   HcnObject object(fns);
-  if (!Open(job, scratch, job.family, job.id, &object)) return;
+  if (!Open(job, job.failure, scratch, job.family, job.id, &object)) return;
   const char* name = Name(job.family, kModify);
   job.current.store(name, std::memory_order_relaxed);
   HcnString record(job.api);
   const HRESULT result =
       fns.Modify(object.get(), reinterpret_cast<const hcn_char*>(job.text1.c_str()), record.Out());
-  if (!Check(job, scratch, name, result, record)) return;
-  if (!job.text2.empty()) QueryInto(job, scratch, object, job.text2, &job.out);
+  if (!Check(job.failure, scratch, name, result, record)) return;
+  if (!job.text2.empty()) QueryInto(job, job.failure, scratch, object, job.text2, &job.out);
 }
 
 void RunRemove(Job& job, Scratch& scratch) {
@@ -207,7 +211,7 @@ void RunRemove(Job& job, Scratch& scratch) {
   job.current.store(name, std::memory_order_relaxed);
   HcnString record(job.api);
   const HRESULT result = Fns(job, job.family).Delete(&job.id, record.Out());
-  Check(job, scratch, name, result, record);
+  Check(job.failure, scratch, name, result, record);
 }
 
 void RunHnsCall(Job& job) {
@@ -266,14 +270,66 @@ const char* MissingFunction(const hcn::Api* api, Op op, hcn::Family family, bool
   return nullptr;
 }
 
-void RunJob(Job& job, Scratch& scratch) {
+void RunListChunks(Job& job, Scratch& scratch) {
+  ListWork& work = *job.list;
+  const size_t n = work.ids.size();
+  const hcn::FamilyFns& fns = Fns(job, job.family);
+  for (;;) {
+    const size_t begin = work.cursor.fetch_add(work.chunk, std::memory_order_relaxed);
+    if (begin >= n) return;
+    const size_t end = std::min(n, begin + work.chunk);
+    for (size_t i = begin; i < end; ++i) {
+      if (job.abandoned.load(std::memory_order_relaxed) ||
+          work.failed.load(std::memory_order_relaxed)) {
+        return;
+      }
+      HcnObject object(fns);
+      Failure failure;
+      if (Open(job, failure, scratch, job.family, work.ids[i], &object) &&
+          QueryInto(job, failure, scratch, object, job.text2, &job.many[i])) {
+        work.listed[i] = 1;
+        continue;
+      }
+      // Deleted between enumerate and open (or query): not an error for a listing.
+      if (failure.kind == ErrorKind::Hresult && IsNotFound(failure.hr)) continue;
+      if (!work.failed.exchange(true, std::memory_order_acq_rel)) job.failure = std::move(failure);
+      return;
+    }
+  }
+}
+
+bool ListDrained(const Job& job) {
+  return job.list == nullptr ||
+         job.list->cursor.load(std::memory_order_relaxed) >= job.list->ids.size() ||
+         job.list->failed.load(std::memory_order_relaxed);
+}
+
+void FinishJob(Job& job) {
+  if (job.op != Op::List) return;
+  if (job.failure.kind != ErrorKind::None || job.list == nullptr) {
+    job.many.clear();
+  } else {
+    const std::vector<uint8_t>& listed = job.list->listed;
+    size_t kept = 0;
+    for (size_t i = 0; i < job.many.size(); ++i) {
+      if (!listed[i]) continue;
+      if (kept != i) job.many[kept] = std::move(job.many[i]);
+      ++kept;
+    }
+    job.many.erase(job.many.begin() + static_cast<std::ptrdiff_t>(kept), job.many.end());
+  }
+  job.list.reset();
+}
+
+void RunJob(Job& job, Scratch& scratch, HelperQueue& helpers) {
   switch (job.op) {
     case Op::Enumerate:
       RunEnumerate(job, scratch);
       break;
     case Op::List:
-      RunList(job, scratch);
-      break;
+      RunList(job, scratch, helpers);
+      // Helpers may still be inside HCN: keep naming what runs for a timeout.
+      return;
     case Op::Create:
       RunCreate(job, scratch);
       break;

@@ -1,6 +1,7 @@
 // Worker threads, the deadline watchdog and the written-off-thread accounting of a context.
 #include "pool.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "operations.h"
@@ -32,7 +33,7 @@ Pool::Admit Pool::Submit(JobPtr job) {
     job->deadline_pos = deadlines_.emplace(job->deadline, job);
     wake_watchdog = job->deadline < watch_until_;
     if (wake_watchdog) watch_until_ = job->deadline;
-    queue_.push_back(std::move(job));
+    queue_.push_back(Entry{std::move(job), false});
     ++queued_;
     // One wake-up in flight at a time; a woken worker wakes the next if work is left (below), so
     // a burst of short calls does not wake every thread only for most of them to find nothing.
@@ -55,8 +56,34 @@ Pool::Stats Pool::GetStats() {
   return s;
 }
 
+class Pool::Helpers final : public HelperQueue {
+ public:
+  Helpers(Pool& pool, const JobPtr& job) : pool_(pool), job_(job) {}
+  int Threads() const override { return pool_.size_; }
+  void RequestHelpers(int count) override { pool_.AddHelpers(job_, count); }
+
+ private:
+  Pool& pool_;
+  const JobPtr& job_;
+};
+
+void Pool::AddHelpers(const JobPtr& job, int count) {
+  int wake = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || job->state != Job::State::Running) return;
+    count = (std::min)(count, size_ - 1);
+    for (int i = 0; i < count; ++i) queue_.push_back(Entry{job, true});
+    // Wake the idle threads at once: each helper is only worth something if it starts soon.
+    wake = (std::max)(0, (std::min)(count, waiting_ - waking_));
+    waking_ += wake;
+  }
+  for (int i = 0; i < wake; ++i) work_cv_.notify_one();
+}
+
 void Pool::WorkerMain(int index) {
   ScratchPtr scratch = NewScratch();
+  const uint64_t bit = uint64_t{1} << index;
   // A finished call's completion is handed over after the next job is taken, so taking work
   // and finishing work share one critical section.
   Completion done;
@@ -77,14 +104,21 @@ void Pool::WorkerMain(int index) {
       if (waking_ > 0) --waking_;
     }
     if (closed_) break;
-    JobPtr job = std::move(queue_.front());
+    const bool helper = queue_.front().helper;
+    JobPtr job = std::move(queue_.front().job);
     queue_.pop_front();
-    if (job->state != Job::State::Queued) continue;  // expired while queued
+    if (helper) {
+      // Only while the list runs and has IDs left; otherwise the list's own thread has it covered.
+      if (job->state != Job::State::Running || ListDrained(*job)) continue;
+    } else {
+      if (job->state != Job::State::Queued) continue;  // expired while queued
+      --queued_;
+      job->state = Job::State::Running;
+    }
     const bool wake_next = !queue_.empty() && waiting_ > 0 && waking_ == 0;
     if (wake_next) ++waking_;
-    --queued_;
-    job->state = Job::State::Running;
-    job->worker = index;
+    job->workers |= bit;
+    ++job->active;
     states_[index] = ThreadState::Busy;
     ++busy_;
     lock.unlock();
@@ -94,19 +128,36 @@ void Pool::WorkerMain(int index) {
       done = Completion();
     }
 
-    RunJob(*job, *scratch);
+    if (helper) {
+      RunListChunks(*job, *scratch);
+    } else {
+      Helpers helpers(*this, job);
+      RunJob(*job, *scratch, helpers);
+    }
 
     lock.lock();
+    job->workers &= ~bit;
+    const bool last = --job->active == 0;
     const Job::State state = job->state;
     if (state == Job::State::Running) {
-      job->state = Job::State::Finished;
-      deadlines_.erase(job->deadline_pos);
       --busy_;
+      if (last) {
+        job->state = Job::State::Finished;
+        deadlines_.erase(job->deadline_pos);
+      }
     } else if (state == Job::State::Expired) {
       --stuck_;  // the written-off thread rejoins
     }
     states_[index] = ThreadState::Idle;
-    if (state == Job::State::Running) {
+    if (!last) {
+      // Another thread is still in this job and finishes it.
+      job.reset();
+    } else if (state == Job::State::Running) {
+      if (job->op == Op::List) {
+        lock.unlock();
+        FinishJob(*job);
+        lock.lock();
+      }
       done.kind = Completion::Kind::Done;
       done.job = std::move(job);
     } else {
@@ -114,6 +165,7 @@ void Pool::WorkerMain(int index) {
       lock.unlock();
       job->out.Reset();
       job->many.clear();
+      job->list.reset();
       job->failure.record.Reset();
       job.reset();
       lock.lock();
@@ -147,11 +199,16 @@ void Pool::WatchdogMain() {
       if (job->state == Job::State::Queued) {
         --queued_;  // left in queue_, skipped when popped
       } else {
-        // Running: the thread is written off until the HCN call returns.
+        // Running: every thread in it (a list's helpers too) is written off until its HCN call
+        // returns.
         timeout.operation = job->current.load(std::memory_order_relaxed);
-        states_[job->worker] = ThreadState::Stuck;
-        --busy_;
-        ++stuck_;
+        for (int i = 0; i < size_; ++i) {
+          if ((job->workers >> i) & 1u) {
+            states_[i] = ThreadState::Stuck;
+            --busy_;
+            ++stuck_;
+          }
+        }
       }
       job->state = Job::State::Expired;
       job->abandoned.store(true, std::memory_order_relaxed);

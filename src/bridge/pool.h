@@ -40,10 +40,18 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
  private:
   enum class ThreadState : uint8_t { Idle, Busy, Stuck };
+  // A queued call, or a helper for a running list (not a call of its own: it has no deadline
+  // entry, is not counted as queued, and is dropped when taken if the list needs no more help).
+  struct Entry {
+    JobPtr job;
+    bool helper = false;
+  };
+  class Helpers;
 
   Pool(int threads, std::shared_ptr<Completions> sink);
   void WorkerMain(int index);
   void WatchdogMain();
+  void AddHelpers(const JobPtr& job, int count);
 
   const int size_;
   const std::shared_ptr<Completions> sink_;
@@ -51,7 +59,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable watch_cv_;
-  std::deque<JobPtr> queue_;  // may hold expired jobs, skipped when popped
+  std::deque<Entry> queue_;  // may hold expired jobs and idle helpers, skipped when popped
   std::multimap<Clock::time_point, JobPtr> deadlines_;  // queued and running calls
   std::vector<ThreadState> states_;
   // When the watchdog wakes next by itself: a new deadline after it needs no wake-up call.
