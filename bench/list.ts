@@ -1,5 +1,5 @@
 // Listing N load balancers against the embedded simulator: the one-hop native `list` (enumerate,
-// then open/query/close each ID on one worker thread) against the paths a caller without it would
+// then open/query/close each ID, shared across the pool's threads) against the paths a caller without it would
 // take: enumerate + N×query (N+1 JS↔native hops, one after another or all at once), and a model of
 // a binding that exposes open, query and close separately (3N+1 hops). Also the client's
 // `loadBalancers.list()`, which adds parsing into LoadBalancerInfo. At the smallest N, the same

@@ -88,9 +88,11 @@ export interface NativeContext {
   enumerate(family: NativeFamily, query: string, timeoutMs: number): Promise<string>;
 
   /**
-   * Enumerate, then Open + Query(propertiesQuery) + Close each ID, all on one worker thread:
-   * one hop for N objects. Objects that vanish between enumerate and open are skipped.
-   * Resolves with one properties JSON string per object.
+   * Enumerate, then Open + Query(propertiesQuery) + Close each ID: one hop for N objects, results
+   * in enumerate order. From 16 IDs on, the IDs are shared in chunks with idle pool threads (the
+   * deadline covers all of them; on timeout every thread inside the list is written off). Objects
+   * that vanish between enumerate and open are skipped; any other failure fails the whole list
+   * (the first error wins). Resolves with one properties JSON string per object.
    */
   list(family: NativeFamily, query: string, propertiesQuery: string, timeoutMs: number): Promise<string[]>;
 
