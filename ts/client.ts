@@ -1061,7 +1061,9 @@ export class Hcn extends EventEmitter {
 export interface Hcn {
   /**
    * Adds a listener of an {@link HcnEvents} event. The first `'serviceDisconnect'` or
-   * `'notification'` listener registers the HNS service callback.
+   * `'notification'` listener registers the HNS service callback; when that fails (or HNS does not
+   * answer within 2 s: {@link HcnTimeoutError}), `on` throws the error and the listener is not
+   * added, so adding it again retries.
    * @example
    * hcn.on('serviceDisconnect', () => resyncAll());
    */
