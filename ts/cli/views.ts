@@ -77,7 +77,8 @@ export function indexEndpoints(endpoints: readonly EndpointInfo[]): EndpointInde
   return map;
 }
 
-function portView(p: PortMapping): PortMappingView {
+/** SDK port mapping → CLI JSON (field by field, so SDK additions never leak into the documented shape). */
+export function portView(p: PortMapping): PortMappingView {
   return {
     protocol: p.protocol,
     external: p.external,

@@ -2,14 +2,14 @@
 // object (Flags has DSR) and from the v1 policy-list view (IsDSR on every ELB policy). The check is the
 // SDK's verifyDsr; this file maps its report to the documented --json shape and renders it.
 import { Command } from 'commander';
-import type { LoadBalancerInfo, PortMapping, Protocol } from '../../schema/models';
+import type { LoadBalancerInfo, Protocol } from '../../schema/models';
 import type { PolicyListView } from '../../schema/policy-list';
 import { judgeDsr as judgeDsrSdk, verifyDsr, type DsrReport } from '../../verify';
 import { parseIpArg, parsePortNumber, parseProtocolArg } from '../args';
 import { ExitCode } from '../exit-codes';
 import { list, renderTable, yesNo, type Style } from '../format';
 import { action, addGlobalOptions, type RunState } from '../kit';
-import { portText, type PortMappingView } from '../views';
+import { portText, portView, type PortMappingView } from '../views';
 
 /** One row of `hcn verify dsr --json`. */
 export interface DsrCheckView {
@@ -36,20 +36,6 @@ export interface DsrReportView {
   /** Whether the v1 policy-list view (GET /policylists/) could be read; when not, why. */
   policyLists: { read: boolean; error: string | null };
   loadBalancers: DsrCheckView[];
-}
-
-function portView(p: PortMapping): PortMappingView {
-  return {
-    protocol: p.protocol,
-    external: p.external,
-    internal: p.internal,
-    distribution: p.distribution,
-    ilb: p.ilb,
-    localRoutedVip: p.localRoutedVip,
-    useMux: p.useMux,
-    preserveDip: p.preserveDip,
-    vipExternalIp: p.vipExternalIp,
-  };
 }
 
 /** The SDK's report → the documented `--json` shape, field by field (SDK additions never leak into it). */
