@@ -18,6 +18,9 @@ test('a subscribe() timeout surfaces from hcn.on(); a later listener subscribes 
   const err = t.throws(() => hcn.on('serviceDisconnect', () => lost++), { instanceOf: HcnTimeoutError });
   t.is(err?.code, 'HCN_TIMEOUT');
   t.is(err?.operation, 'HcnRegisterServiceCallback');
+  // Its outcome is known (not subscribed; a late registration is undone): the native text says so.
+  t.regex(err!.message, /did not return in time/);
+  t.notRegex(err!.message, /outcome in HNS is unknown/);
   t.is(hcn.listenerCount('serviceDisconnect'), 0, 'the listener was not added');
   t.is(hns.subscribeCount, 0);
 
