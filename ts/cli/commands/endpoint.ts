@@ -1,7 +1,9 @@
 // `hcn endpoint list|show` and `hcn network list|show`: the objects load balancers point at.
 import { Command } from 'commander';
 import { asGuid, parseIdArg, parseIpArg } from '../args';
+import { ExitCode } from '../exit-codes';
 import { action, addGlobalOptions, type RunState } from '../kit';
+import { describeError, type CliErrorJson } from '../report-error';
 import { CliOperationError, UsageError } from '../usage-error';
 import {
   endpointView,
@@ -86,36 +88,55 @@ export function registerEndpoint(program: Command, state: RunState): void {
       const hcn = await ctx.hcn();
       const deleted: string[] = [];
       const notFound: string[] = [];
-      for (const id of ids) {
-        let info;
+      // One ID failing (a local endpoint, one still in use) never hides what happened to the others:
+      // every ID lands in deleted, notFound or failed, as with `lb delete`.
+      const failed: { id: string; error: CliErrorJson['error'] }[] = [];
+      for (const id of [...new Set(ids)]) {
         try {
-          info = await hcn.endpoints.get(id);
-        } catch (err) {
-          if ((err as { name?: string }).name === 'HcnNotFoundError' || /NOT_FOUND/.test(String((err as { code?: string }).code))) {
-            notFound.push(id);
-            continue;
+          let info;
+          try {
+            info = await hcn.endpoints.get(id);
+          } catch (err) {
+            if ((err as { name?: string }).name === 'HcnNotFoundError' || /NOT_FOUND/.test(String((err as { code?: string }).code))) {
+              notFound.push(id);
+              continue;
+            }
+            throw err;
           }
-          throw err;
+          if (!info.remote) {
+            throw new CliOperationError(
+              'HCN_REFUSED',
+              'hcn endpoint delete',
+              `endpoint ${id} (${info.ipAddresses.join(',') || 'no IP'}) is a local endpoint`,
+              'local endpoints belong to the container runtime; hcn only deletes remote endpoints',
+            );
+          }
+          if (await hcn.endpoints.delete(id)) deleted.push(id);
+          else notFound.push(id);
+        } catch (err) {
+          failed.push({ id, error: describeError(err, { command: ctx.command, backend: ctx.globals.backend }).error });
         }
-        if (!info.remote) {
-          throw new CliOperationError(
-            'HCN_REFUSED',
-            'hcn endpoint delete',
-            `endpoint ${id} (${info.ipAddresses.join(',') || 'no IP'}) is a local endpoint`,
-            'local endpoints belong to the container runtime; hcn only deletes remote endpoints',
-          );
-        }
-        if (await hcn.endpoints.delete(id)) deleted.push(id);
-        else notFound.push(id);
       }
-      if (ctx.globals.json) ctx.printJson({ deleted, notFound, failed: [] });
+      if (ctx.globals.json) ctx.printJson({ deleted, notFound, failed });
       else {
         for (const id of deleted) ctx.print(`deleted ${id}\n`);
         for (const id of notFound) ctx.print(`${force ? 'already gone' : 'not found'} ${id}\n`);
       }
+      for (const f of failed) ctx.reportError({ error: f.error });
       if (notFound.length > 0 && !force) {
-        throw new CliOperationError('ERROR_NOT_FOUND', 'hcn endpoint delete', `no endpoint ${notFound.join(', ')}`, 'check the IDs with `hcn endpoint list`; add --force to ignore IDs that are already gone');
+        ctx.reportError({
+          error: {
+            code: 'ERROR_NOT_FOUND',
+            hresult: 0x80070490,
+            operation: ctx.command,
+            message: `no endpoint ${notFound.join(', ')}`,
+            hint: 'check the IDs with `hcn endpoint list`; add --force to ignore IDs that are already gone',
+            argument: 'ID',
+            exitCode: ExitCode.OperationFailed,
+          },
+        });
       }
+      return failed.length > 0 || (notFound.length > 0 && !force) ? ExitCode.OperationFailed : ExitCode.Ok;
     }),
   );
 
