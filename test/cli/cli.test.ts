@@ -77,7 +77,7 @@ test('quick start: create the walkthrough LB, list, verify, delete', async (t) =
 
   const verify = await hcn(state, [...sim, 'verify', 'dsr']);
   t.is(verify.code, 0, verify.stdout + verify.stderr);
-  t.regex(verify.stdout, /ok: all 1 load balancer has DSR/);
+  t.regex(verify.stdout, /ok: the 1 load balancer has DSR/);
 
   const del = await hcn(state, [...sim, 'lb', 'delete', id]);
   t.is(del.code, 0, del.stderr);

@@ -118,6 +118,8 @@ function hintFor(e: ErrorLike, backend: string | undefined): string | null {
       if (field.startsWith('backends')) {
         return 'every backend must be an existing endpoint: see `hcn endpoint list`; a pod on another node needs a remote endpoint first (guide: overlay remote backends)';
       }
+      // `endpoint list --network NAME` fails in endpoints.list, but what is missing is the network.
+      if (field === 'network' || /\bno network named\b/i.test(typeof e.message === 'string' ? e.message : '')) return 'check the network ID or name with `hcn network list`';
       if (/Endpoint/i.test(op)) return 'check the ID with `hcn endpoint list`';
       if (/Network/i.test(op)) return 'check the ID or name with `hcn network list`';
       return 'check the ID with `hcn lb list` (IDs change when an update had to replace the load balancer)';

@@ -208,7 +208,9 @@ export function renderLoadBalancer(lb: LoadBalancerView, style: Style): string {
     pairs.push([i === 0 ? 'Ports' : '', `${portText(p)}${flags ? `  (${flags})` : ''}`]);
   });
   if (lb.ports.length === 0) pairs.push(['Ports', '-']);
-  lb.backends.forEach((b, i) => pairs.push([i === 0 ? 'Backends' : '', b.ip ? `${b.ip}  ${style.dim(b.id)}` : b.id]));
+  // IPs padded to one width so the endpoint IDs line up (10.0.0.14 and 10.0.1.5 differ in length).
+  const ipWidth = Math.max(0, ...lb.backends.map((b) => (b.ip ? b.ip.length : 0)));
+  lb.backends.forEach((b, i) => pairs.push([i === 0 ? 'Backends' : '', b.ip ? `${b.ip.padEnd(ipWidth)}  ${style.dim(b.id)}` : b.id]));
   if (lb.backends.length === 0) pairs.push(['Backends', '-']);
   return renderPairs(pairs, style);
 }

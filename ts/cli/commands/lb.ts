@@ -267,7 +267,15 @@ export function registerLb(program: Command, state: RunState): void {
         throw new UsageError('ID', 'nothing to update: give the new spec (--vip, --backend, --port ...) or --add-backend/--remove-backend');
       }
       if (replacing) {
-        requireSpecOptions(o);
+        // Spec options replace the whole spec; `lb update ID --dsr` alone reads like a toggle, so say so.
+        if (!o.backend?.length || !o.port?.length) {
+          const missing = !o.backend?.length ? '--backend' : '--port';
+          throw new UsageError(
+            missing,
+            `spec options replace the whole load balancer spec, so ${missing} is required too (lb update takes the same options as lb create)`,
+            `give the complete new spec (see the current one with \`hcn lb show ${id}\`), or change only the backends with --add-backend/--remove-backend`,
+          );
+        }
         buildSpec(o, undefined);
       }
       const hcn = await ctx.hcn();

@@ -39,11 +39,13 @@ export interface DsrReportView {
 }
 
 /** The SDK's report → the documented `--json` shape, field by field (SDK additions never leak into it). */
-function reportView(r: DsrReport): DsrReportView {
+function reportView(r: DsrReport, filters = ''): DsrReportView {
+  // With filters, an empty result more likely means a mistyped filter than vanished load balancers: say which.
+  const none = filters ? `no load balancers match ${filters}` : 'no load balancers to verify';
   return {
     check: 'dsr',
     ok: r.ok,
-    reason: r.checked === 0 && !r.ok ? 'no load balancers to verify (pass --allow-empty if that is expected)' : r.reason,
+    reason: r.checked === 0 && !r.ok ? `${none} (pass --allow-empty if that is expected)` : r.reason,
     checked: r.checked,
     failed: r.failed,
     policyLists: { read: r.policyLists.read, error: r.policyLists.error },
@@ -86,7 +88,7 @@ function renderReport(r: DsrReportView, style: Style): string {
     );
   }
   if (!r.policyLists.read) text += style.yellow(`note: the v1 policy-list view could not be read (${r.policyLists.error}); judged by the v2 objects only`) + '\n';
-  if (r.ok) text += style.green(r.checked === 0 ? 'ok: no load balancers (allowed by --allow-empty)' : `ok: all ${r.checked} load balancer${r.checked === 1 ? ' has' : 's have'} DSR`) + '\n';
+  if (r.ok) text += style.green(r.checked === 0 ? 'ok: no load balancers (allowed by --allow-empty)' : (r.checked === 1 ? 'ok: the 1 load balancer has DSR' : `ok: all ${r.checked} load balancers have DSR`)) + '\n';
   else text += style.red(`FAILED: ${r.reason}`) + '\n';
   return text;
 }
@@ -112,7 +114,10 @@ export function registerVerify(program: Command, state: RunState): void {
     action(state, async (ctx, _args, options) => {
       const o = options as { vip?: string; port?: number; protocol?: Protocol; allowEmpty?: boolean };
       const hcn = await ctx.hcn();
-      const report = reportView(await verifyDsr(hcn, { vip: o.vip, port: o.port, protocol: o.protocol, allowEmpty: o.allowEmpty === true }));
+      const filters = [o.vip !== undefined ? `--vip ${o.vip}` : '', o.port !== undefined ? `--port ${o.port}` : '', o.protocol !== undefined ? `--protocol ${o.protocol}` : '']
+        .filter(Boolean)
+        .join(' ');
+      const report = reportView(await verifyDsr(hcn, { vip: o.vip, port: o.port, protocol: o.protocol, allowEmpty: o.allowEmpty === true }), filters);
       if (ctx.globals.json) ctx.printJson(report);
       else ctx.print(renderReport(report, ctx.globals.out));
       return report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;

@@ -1,0 +1,125 @@
+// End-to-end checks of what a new user ran into: aligned backend IPs, per-ID endpoint delete results,
+// hints that name the right command, and messages that say what was missing. Spawns the REAL bin
+// (dist/cli/main.js, built by `npm run build:ts`) against a temporary simulator state file.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+
+// <root>/<outDir>/test/cli → <root>
+const root = path.resolve(__dirname, '..', '..', '..');
+const bin = path.join(root, 'dist', 'cli', 'main.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function hcn(state: string, args: string[]): Promise<Result> {
+  const env: NodeJS.ProcessEnv = { ...process.env, HCN_SIM_STATE: state, NO_COLOR: '1' };
+  delete env.HCN_BACKEND;
+  delete env.FORCE_COLOR;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, '--backend', 'simulated', ...args], { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function stateFile(t: ExecutionContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-cli-user-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'state.json');
+}
+
+const LOCAL_14 = '3f8e6b21-5c7d-4e19-a0b4-0a000000000e';
+const MISSING = '11111111-2222-3333-4444-555555555555';
+
+/** A remote endpoint 10.0.1.5 and a DSR load balancer using it and 10.0.0.14; returns their IDs. */
+async function overlaySetup(t: ExecutionContext, state: string): Promise<{ remoteId: string; lbId: string }> {
+  const ep = await hcn(state, ['--json', 'endpoint', 'create-remote', '--network', 'vxlan0', '--ip', '10.0.1.5']);
+  t.is(ep.code, 0, ep.stderr);
+  const remoteId = (JSON.parse(ep.stdout) as { id: string }).id;
+  const lb = await hcn(state, ['--json', 'lb', 'create', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--backend', '10.0.1.5', '--port', 'tcp:8000:80', '--dsr']);
+  t.is(lb.code, 0, lb.stderr);
+  return { remoteId, lbId: (JSON.parse(lb.stdout) as { id: string }).id };
+}
+
+test.before(() => {
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build:ts\` first`);
+});
+
+test('lb create/show: backend endpoint IDs line up when the IPs differ in length', async (t) => {
+  const state = stateFile(t);
+  const { lbId } = await overlaySetup(t, state);
+  const show = await hcn(state, ['lb', 'show', lbId]);
+  t.is(show.code, 0, show.stderr);
+  const rows = show.stdout.split('\n').filter((l) => /10\.0\.[01]\.\d+\s+[0-9a-f-]{36}$/.test(l));
+  t.is(rows.length, 2, show.stdout);
+  const idColumns = rows.map((l) => l.search(/[0-9a-f]{8}-[0-9a-f]{4}-/));
+  t.is(idColumns[0], idColumns[1], show.stdout);
+});
+
+test('endpoint delete --json: every ID is reported (deleted, notFound, failed) even when one fails', async (t) => {
+  const state = stateFile(t);
+  const { remoteId, lbId } = await overlaySetup(t, state);
+  const r = await hcn(state, ['--json', 'endpoint', 'delete', LOCAL_14, remoteId, MISSING]);
+  t.is(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout) as { deleted: string[]; notFound: string[]; failed: { id: string; error: { code: string; exitCode: number } }[] };
+  t.deepEqual(out.deleted, []);
+  t.deepEqual(out.notFound, [MISSING]);
+  t.deepEqual(
+    out.failed.map((f) => [f.id, f.error.code, f.error.exitCode]),
+    [
+      [LOCAL_14, 'HCN_REFUSED', 1],
+      [remoteId, 'HCN_E_ENTITY_HAS_REFERENCES', 1],
+    ],
+  );
+  const errors = r.stderr.trim().split('\n').map((l) => (JSON.parse(l) as { error: { code: string } }).error.code);
+  t.deepEqual(errors, ['HCN_REFUSED', 'HCN_E_ENTITY_HAS_REFERENCES', 'ERROR_NOT_FOUND']);
+
+  // Once the load balancer is gone the remote endpoint deletes; the refused local one never stops it.
+  t.is((await hcn(state, ['lb', 'delete', lbId])).code, 0);
+  const again = await hcn(state, ['endpoint', 'delete', LOCAL_14, remoteId]);
+  t.is(again.code, 1);
+  t.regex(again.stdout, new RegExp(`^deleted ${remoteId}$`, 'm'));
+  t.regex(again.stderr, /HCN_REFUSED/);
+  const list = await hcn(state, ['--json', 'endpoint', 'list']);
+  t.false(list.stdout.includes(remoteId));
+});
+
+test('endpoint list --network with an unknown name points at `hcn network list`', async (t) => {
+  const state = stateFile(t);
+  const r = await hcn(state, ['endpoint', 'list', '--network', 'nope']);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /no network named "nope"/);
+  t.regex(r.stderr, /what to do: .*`hcn network list`/);
+});
+
+test('lb update with spec options but no --backend/--port says the spec is replaced as a whole', async (t) => {
+  const state = stateFile(t);
+  const { lbId } = await overlaySetup(t, state);
+  const dsrOnly = await hcn(state, ['lb', 'update', lbId, '--dsr']);
+  t.is(dsrOnly.code, 2);
+  t.regex(dsrOnly.stderr, /replace the whole load balancer spec, so --backend is required/);
+  t.regex(dsrOnly.stderr, new RegExp(`hcn lb show ${lbId}`));
+  t.regex(dsrOnly.stderr, /--add-backend\/--remove-backend/);
+  const noPort = await hcn(state, ['--json', 'lb', 'update', lbId, '--vip', '13.0.0.14', '--backend', '10.0.0.14']);
+  t.is(noPort.code, 2);
+  const e = (JSON.parse(noPort.stderr.trim()) as { error: { code: string; argument: string } }).error;
+  t.deepEqual([e.code, e.argument], ['HCN_USAGE', '--port']);
+  t.is((await hcn(state, ['--json', 'lb', 'show', lbId])).code, 0, 'nothing was changed');
+});
+
+test('verify dsr: one load balancer reads naturally; an empty filtered result names the filters', async (t) => {
+  const state = stateFile(t);
+  await overlaySetup(t, state);
+  const one = await hcn(state, ['verify', 'dsr']);
+  t.is(one.code, 0, one.stderr);
+  t.regex(one.stdout, /^ok: the 1 load balancer has DSR$/m);
+  const none = await hcn(state, ['--json', 'verify', 'dsr', '--vip', '1.2.3.4', '--port', '80']);
+  t.is(none.code, 3);
+  t.regex((JSON.parse(none.stdout) as { reason: string }).reason, /^no load balancers match --vip 1\.2\.3\.4 --port 80 \(pass --allow-empty/);
+});
