@@ -411,6 +411,11 @@ export interface HcnFeatureNotSupportedErrorOptions {
   issues?: readonly ValidationIssue[];
   /** Display title ('Direct Server Return (DSR)'); defaults to the feature name. */
   title?: string;
+  /**
+   * Every HNS version range that has the feature ('9.3–9.x or 10.2 and later'), from
+   * `supportedVersions`; without it the message says '<minVersion> or later'.
+   */
+  versions?: string;
 }
 
 /**
@@ -429,7 +434,7 @@ export class HcnFeatureNotSupportedError extends HcnValidationError {
 
   /** Message: `platform does not support feature <title> (needs HNS <min> or later, host has <v>)`. */
   constructor(options: HcnFeatureNotSupportedErrorOptions) {
-    const message = featureMessage(options.title ?? options.feature, options.minVersion, options.hostVersion);
+    const message = featureMessage(options.title ?? options.feature, options.minVersion, options.hostVersion, options.versions);
     const issues = options.issues ?? [
       { field: options.field, rule: 'feature', message, value: options.value, feature: options.feature, minVersion: options.minVersion },
     ];
@@ -445,8 +450,11 @@ export class HcnFeatureNotSupportedError extends HcnValidationError {
  * @example
  * featureMessage('Session Affinity', '12.0', '11.10');
  */
-export function featureMessage(title: string, minVersion: string, hostVersion: string | undefined): string {
-  return `platform does not support feature ${title} (needs HNS ${minVersion} or later, host has ${hostVersion ?? 'an unknown version'})`;
+export function featureMessage(title: string, minVersion: string, hostVersion: string | undefined, versions?: string): string {
+  // A feature with gaps (DSR: 9.3-9.x and 10.2+) is described by all of its ranges, since
+  // "<min> or later" would be false for the versions in between.
+  const needs = versions ?? `${minVersion} or later`;
+  return `platform does not support feature ${title} (needs HNS ${needs}, host has ${hostVersion ?? 'an unknown version'})`;
 }
 
 /**

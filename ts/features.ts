@@ -260,6 +260,23 @@ export function minVersionOf(feature: FeatureName, hostVersion?: HnsVersion): st
 }
 
 /**
+ * Every HNS version range that has `feature`, for messages: `'10.2 or later'`, `'9.3–9.x or 10.2 and
+ * later'`, `'12.0 or later'`.
+ * @example
+ * supportedVersions('dsr'); // '9.3–9.x or 10.2 and later'
+ */
+export function supportedVersions(feature: FeatureName): string {
+  const ranges = FEATURE_TABLE[feature].ranges;
+  const text = (r: VersionRange): string => {
+    if (r.max === undefined) return ranges.length === 1 ? `${formatVersion(r.min)} or later` : `${formatVersion(r.min)} and later`;
+    const max = r.max.minor === MAX_MINOR ? `${r.max.major}.x` : formatVersion(r.max);
+    return `${formatVersion(r.min)}–${max}`;
+  };
+  const parts = ranges.map(text);
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]!}`;
+}
+
+/**
  * Throws {@link HcnFeatureNotSupportedError} when `features` says `feature` is missing.
  * @example
  * requireFeature(await hcn.features(), 'modifyLoadBalancer', 'loadBalancers.update');
@@ -271,6 +288,7 @@ export function requireFeature(features: Features, feature: FeatureName, operati
     feature,
     title: featureTitle(feature),
     minVersion: minVersionOf(feature, features.version),
+    versions: supportedVersions(feature),
     hostVersion: features.version && formatVersion(features.version),
     field,
     value,

@@ -331,3 +331,12 @@ test('validateLoadBalancerSpec with features', (t) => {
   });
   t.is(err.minVersion, '9.3');
 });
+
+test('a feature with a gap in its versions names every range (DSR at HNS 9.2)', (t) => {
+  const err = t.throws(
+    () => LoadBalancer.builder().frontend('13.0.0.13').backend('10.0.0.14').port({ protocol: 'tcp', external: 80 }).dsr().build({ features: featuresForVersion({ major: 9, minor: 2 }) }),
+    { instanceOf: HcnFeatureNotSupportedError },
+  );
+  t.is(err?.minVersion, '9.3');
+  t.regex(err!.message, /needs HNS 9\.3–9\.x or 10\.2 and later, host has 9\.2/);
+});

@@ -15,6 +15,7 @@ import {
   withProbeResult,
   type FeatureName,
   type HnsVersion,
+  supportedVersions,
 } from '../../ts/features';
 import { HcnError, HcnFeatureNotSupportedError } from '../../ts/errors';
 
@@ -165,4 +166,11 @@ test('parseVersionResponse reads the HNS v1 envelope', (t) => {
   for (const bad of ['', 'nope', '[]', '{"Success":true,"Output":{}}', '{"Success":true,"Output":{"Major":-1,"Minor":0}}']) {
     t.is(t.throws(() => parseVersionResponse(bad), { instanceOf: HcnError }).code, 'HCN_INVALID_RESPONSE', bad);
   }
+});
+
+test('supportedVersions describes every range, so a gap is never called "or later"', (t) => {
+  t.is(supportedVersions('dsr'), '9.3–9.x or 10.2 and later');
+  t.is(supportedVersions('sessionAffinity'), '12.0 or later');
+  t.is(supportedVersions('modifyLoadBalancer'), '15.5–15.x or 16.0 and later');
+  t.is(supportedVersions('l4Proxy'), '9.5–9.x, 10.5–10.x, 11.11–11.x, 12.1–12.x or 13.1 and later');
 });

@@ -4,7 +4,7 @@
 // (kubernetes#136240), > 1024 backends, duplicate mappings, DSR-only flags without DSR, and features
 // the host lacks (refused here with the minimum version rather than by HNS with a bare HRESULT).
 import { HcnFeatureNotSupportedError, HcnValidationError, featureMessage, type ValidationIssue } from '../errors';
-import { featureTitle, formatVersion, minVersionOf, type FeatureName, type Features } from '../features';
+import { featureTitle, formatVersion, minVersionOf, supportedVersions, type FeatureName, type Features } from '../features';
 import { parseIp } from '../net/ip';
 import { normalizeGuid } from '../schema/guid';
 import type { BackendSpec, Distribution, LoadBalancerInfo, LoadBalancerSpec, PortMapping, Protocol } from '../schema/models';
@@ -356,7 +356,7 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
       const host = features.version && formatVersion(features.version);
       const featureIssues: ValidationIssue[] = unique.map((m) => {
         const minVersion = minVersionOf(m.feature, features.version);
-        return { field: m.field, rule: 'feature', message: featureMessage(featureTitle(m.feature), minVersion, host), value: m.value, feature: m.feature, minVersion };
+        return { field: m.field, rule: 'feature', message: featureMessage(featureTitle(m.feature), minVersion, host, supportedVersions(m.feature)), value: m.value, feature: m.feature, minVersion };
       });
       const first = featureIssues[0]!;
       throw new HcnFeatureNotSupportedError({
@@ -364,6 +364,7 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
         feature: first.feature!,
         title: featureTitle(first.feature!),
         minVersion: first.minVersion!,
+        versions: supportedVersions(first.feature!),
         hostVersion: host,
         field: first.field,
         value: first.value,

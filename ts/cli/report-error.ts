@@ -1,5 +1,6 @@
 // Turns any error the `hcn` command meets into an exit code and a message: the code name, what
 // failed, and what to do — as text for people or as the documented JSON shape on stderr.
+import { FEATURE_TABLE, supportedVersions, type FeatureName } from '../features';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 import type { Style } from './format';
 import { UsageError } from './usage-error';
@@ -139,7 +140,9 @@ function hintFor(e: ErrorLike, backend: string | undefined): string | null {
       const host = typeof e.hostVersion === 'string' ? e.hostVersion : 'unknown';
       const min = typeof e.minVersion === 'string' ? e.minVersion : undefined;
       const sim = backend === 'simulated' && min ? `; on the simulator, \`hcn sim version ${min}\` raises the simulated HNS version` : '';
-      return `the host's HNS version (${host}) lacks this feature${min ? `; it needs ${min} or later` : ''}: see \`hcn features\`${sim}`;
+      const feature = typeof e.feature === 'string' && e.feature in FEATURE_TABLE ? (e.feature as FeatureName) : undefined;
+      const needs = feature ? supportedVersions(feature) : min ? `${min} or later` : undefined;
+      return `the host's HNS version (${host}) lacks this feature${needs ? `; it needs ${needs}` : ''}: see \`hcn features\`${sim}`;
     }
     case 'HCN_NOT_AVAILABLE':
       return 'this host has no usable HCN (it needs Windows with the Containers feature); on any OS, `--backend simulated` drives the embedded simulator';
