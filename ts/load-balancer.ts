@@ -2,6 +2,7 @@
 // else a replace that keeps the frontend served as long as HNS allows), idempotent delete and
 // `await using` cleanup. The update strategy follows kube-proxy's: modify when the features say so,
 // turn modify off for the client on E_NOTIMPL, and fall back to create + delete.
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import {
   HcnError,
   HcnNotAvailableError,
@@ -347,6 +348,19 @@ export class LoadBalancerHandle {
    */
   toJSON(): LoadBalancerInfo {
     return this.#info;
+  }
+
+  /**
+   * What `console.log(lb)` and `util.inspect(lb)` show: the load balancer as last read back (its
+   * fields are private, so without this a handle prints as an empty object).
+   * @example
+   * console.log(lb); // LoadBalancerHandle { id: '…', frontendVips: [ '13.0.0.13' ], … }
+   */
+  [inspect.custom](_depth: number, options: InspectOptionsStylized, nested: typeof inspect): string {
+    // Everything but `raw` (the HNS document), which `toJSON()` and `info.raw` still give.
+    const { id, frontendVips, sourceVip, backendIds, ports, dsr, ipv6, flags } = this.#info;
+    const shown = { id, frontendVips, sourceVip, backendIds, ports, dsr, ipv6, flags, ...(this.#deleted ? { deleted: true } : {}) };
+    return `LoadBalancerHandle ${nested(shown, { ...options, depth: options.depth === null ? null : Math.max(0, (options.depth ?? 2) - 1) })}`;
   }
 
   #set(info: LoadBalancerInfo): void {

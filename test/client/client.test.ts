@@ -2,6 +2,7 @@
 // serialisation, features (cache, overrides, probes), backend resolution, 0xB7 adoption, remote
 // endpoints, events and close.
 import test from 'ava';
+import { inspect } from 'node:util';
 import {
   HcnAbortError,
   HcnAlreadyExistsError,
@@ -341,4 +342,18 @@ test('after close every call rejects with HCN_CLOSED', async (t) => {
   const err = await t.throwsAsync(hcn.networks.list(), { instanceOf: HcnError });
   t.is(err?.code, 'HCN_CLOSED');
   t.throws(() => hcn.simulator!.status(), { instanceOf: HcnError });
+});
+
+test('console.log of a load balancer handle shows what HNS holds, not an empty object', async (t) => {
+  const { hcn } = await open();
+  const lb = await hcn.loadBalancers.create(walkthrough());
+  const shown = inspect(lb);
+  t.regex(shown, /^LoadBalancerHandle \{/);
+  t.true(shown.includes(lb.id));
+  t.true(shown.includes("'13.0.0.13'"));
+  t.regex(shown, /dsr: true/);
+  t.false(shown.includes('raw'), 'the raw HNS document is left out');
+  await lb.delete();
+  t.regex(inspect(lb), /deleted: true/);
+  await hcn.close();
 });
