@@ -63,7 +63,7 @@ const SPEC_KEYS: readonly (keyof SpecOptions)[] = [
 
 function addSpecOptions(cmd: Command): Command {
   return cmd
-    .option('--vip <ip>', 'frontend VIP (repeat for more)', collect((v) => parseIpArg('--vip', v)))
+    .option('--vip <ip>', 'frontend VIP (repeat for more; none = every node IP, NodePort style)', collect((v) => parseIpArg('--vip', v)))
     .option('--backend <ip|id>', 'backend endpoint, by IP or endpoint ID (repeat for more)', collect((v) => parseBackendArg('--backend', v)))
     .option('--port <proto:ext[:int]>', 'port mapping, e.g. tcp:8000:80 (repeat for more)', collect((v) => parsePortArg('--port', v)))
     .option('--dsr', 'Direct Server Return: replies go from the backend straight to the client')
