@@ -11,6 +11,18 @@ export const TIMEOUT = 10_000;
 export const NULL_GUID = '00000000-0000-0000-0000-000000000000';
 export const DISCONNECT = 0x01000000;
 
+/** IDs of the simulator's default topology (src/sim/README.md): network vxlan0 and its two pods. */
+export const NET = '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001';
+export const EP14 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000E';
+export const EP15 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000F';
+
+/** HRESULTs the native tests expect, unsigned. */
+export const E_INVALIDARG = 0x80070057;
+export const E_FAIL = 0x80004005;
+export const E_HANDLE = 0x80070006;
+export const NOT_FOUND = 0x80070490;
+export const PORT_IN_USE = 0x803b0013;
+
 /** Every family with the export names its seven verbs use. */
 export const FAMILIES: Array<{ family: NativeFamily; singular: string; plural: string }> = [
   { family: 'network', singular: 'Network', plural: 'Networks' },

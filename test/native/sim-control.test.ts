@@ -6,18 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { DISCONNECT, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, sim, simStats, throwsWith, waitFor } from './helpers';
+import { DISCONNECT, EP14, EP15, E_FAIL, E_HANDLE, E_INVALIDARG, NET, NOT_FOUND, PORT_IN_USE, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, sim, simStats, throwsWith, waitFor } from './helpers';
 
 const ctx = openSim();
 
-const NET = '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001';
-const EP14 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000E';
-const EP15 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000F';
-const E_INVALIDARG = 0x80070057;
-const E_FAIL = 0x80004005;
-const E_HANDLE = 0x80070006;
-const NOT_FOUND = 0x80070490;
-const PORT_IN_USE = 0x803b0013;
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -4,16 +4,10 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { NativeContext, NativeFamily } from '../../ts/native';
-import { FAMILIES, PROPS, TEST_BACKEND, TIMEOUT, assertClean, calls, idOf, openSim, rejectsWith, sim, throwsWith } from './helpers';
+import { EP14, EP15, E_FAIL, E_INVALIDARG, FAMILIES, NET, PORT_IN_USE, PROPS, TEST_BACKEND, TIMEOUT, assertClean, calls, idOf, openSim, rejectsWith, sim, throwsWith } from './helpers';
 
 const ctx = openSim();
 
-const NET = '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001';
-const EP14 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000E';
-const EP15 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000F';
-const E_FAIL = 0x80004005;
-const E_INVALIDARG = 0x80070057;
-const PORT_IN_USE = 0x803b0013;
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -5,13 +5,10 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { NativeFamily } from '../../ts/native';
-import { PROPS, TIMEOUT, assertClean, openSim, rejectsWith, sim } from './helpers';
+import { EP14, EP15, NET, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, sim } from './helpers';
 
 const ctx = openSim();
 
-const NET = '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001';
-const EP14 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000E';
-const EP15 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000F';
 
 const HR = {
   NOTIMPL: 0x80004001,

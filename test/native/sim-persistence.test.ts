@@ -6,11 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
-import { NATIVE_MODULE, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, runNode, sim, simStats, waitFor } from './helpers';
+import { EP14, EP15, NATIVE_MODULE, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, runNode, sim, simStats, waitFor } from './helpers';
 
 const ctx = openSim();
-const EP14 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000E';
-const EP15 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000F';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
