@@ -1061,9 +1061,7 @@ export class Hcn extends EventEmitter {
 export interface Hcn {
   /**
    * Adds a listener of an {@link HcnEvents} event. The first `'serviceDisconnect'` or
-   * `'notification'` listener registers the HNS service callback; when that fails (or HNS does not
-   * answer within 2 s: {@link HcnTimeoutError}), `on` throws the error and the listener is not
-   * added, so adding it again retries.
+   * `'notification'` listener registers the HNS service callback.
    * @example
    * hcn.on('serviceDisconnect', () => resyncAll());
    */

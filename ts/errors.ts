@@ -554,12 +554,7 @@ export function fromNativeError(err: NativeError): HcnError | HcnArgumentError {
       return new HcnTimeoutError({
         code: 'HCN_TIMEOUT',
         operation,
-        // The service-callback calls know their outcome (a late registration is undone), so their
-        // own message is the accurate one; for every other call the outcome in HNS is unknown.
-        detail:
-          operation === 'HcnRegisterServiceCallback' || operation === 'HcnUnregisterServiceCallback'
-            ? (detail ?? 'the call did not return in time')
-            : 'the call passed its deadline; its outcome in HNS is unknown',
+        detail: 'the call passed its deadline; its outcome in HNS is unknown',
         cause: err,
       });
     case 'HCN_BUSY':

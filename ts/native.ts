@@ -15,8 +15,6 @@ export type NativeBackendName = 'hcn' | 'simulated';
  * - `HCN_HRESULT`: an HCN function failed (or returned S_OK with a non-empty ErrorRecord);
  *   `hresult`, `operation` and `errorRecord` say which and why.
  * - `HCN_TIMEOUT`: the call passed its deadline; its thread was written off. The outcome in HNS is unknown.
- *   From `subscribe()` (operation `HcnRegisterServiceCallback`): it did not return within 2 s; the
- *   context is not subscribed, and a registration that completes later is undone at once.
  * - `HCN_BUSY`: every pool thread is stuck in a call that passed its deadline; nothing was sent to HNS.
  * - `HCN_NOT_AVAILABLE`: the backend cannot be used on this host (missing DLL or export, named).
  * - `HCN_INVALID_ARGUMENT`: the binding was misused (bad GUID string, wrong type); nothing was sent.
@@ -138,25 +136,12 @@ export interface NativeContext {
 
   /**
    * Registers the HCN service callback (HcnRegisterServiceCallback) and delivers every
-   * notification to `listener` on the JS thread. One listener per context; calling again replaces it
-   * (without calling HCN). The registration does not keep the process alive.
-   *
-   * Synchronous, but bounded: HcnRegisterServiceCallback runs on a thread of its own and is waited
-   * for at most 2 s. A failure in time throws HCN_HRESULT. Past 2 s it throws HCN_TIMEOUT and the
-   * context stays unsubscribed (call again to retry); when the hung call returns later, that
-   * thread unregisters it at once and frees it, and `listener` never hears from it.
+   * notification to `listener` on the JS thread. One listener per context; calling again replaces it.
+   * The registration does not keep the process alive.
    */
   subscribe(listener: NativeNotificationListener): void;
 
-  /**
-   * HcnUnregisterServiceCallback; no-op when not subscribed. Synchronous, but bounded like
-   * {@link subscribe}: a failure within 2 s throws HCN_HRESULT and leaves the subscription as it was.
-   * Past 2 s it returns normally: the subscription is gone for the caller (the listener is not
-   * called again, and subscribe() registers afresh), and the thread still inside HCN frees the
-   * registration when the call returns (until then the simulator's `liveCallbacks` still counts it).
-   * It does not throw then because there is nothing the caller could retry: the handle is already
-   * being unregistered.
-   */
+  /** HcnUnregisterServiceCallback; no-op when not subscribed. */
   unsubscribe(): void;
 
   /** Pool counters. */
@@ -164,8 +149,7 @@ export interface NativeContext {
 
   /**
    * Closes the context: pending and queued calls reject with HCN_CLOSED, idle threads are joined,
-   * stuck ones are left to finish and clean up after themselves; a subscription is ended as by
-   * {@link unsubscribe} (waiting at most 2 s, never throwing). Idempotent.
+   * stuck ones are left to finish and clean up after themselves. Idempotent.
    */
   close(): void;
 }

@@ -21,7 +21,6 @@ struct Completion {
   JobPtr job;                       // Done, Timeout
   const char* operation = nullptr;  // Timeout: the HCN export that was running, null if queued
   DWORD type = 0;                   // Notification
-  uint64_t registration = 0;        // Notification: the subscription it came from
   uint32_t status = 0;
   bool has_data = false;
   std::u16string data;

@@ -22,10 +22,9 @@ namespace {
 constexpr const char* kSimControl = "HcnSimControl";
 constexpr const char* kRegister = "HcnRegisterServiceCallback";
 constexpr const char* kUnregister = "HcnUnregisterServiceCallback";
-// How long subscribe(), unsubscribe(), close() and environment teardown wait for
-// HcnRegisterServiceCallback / HcnUnregisterServiceCallback: they are synchronous on the JS thread,
-// and a hung HNS must not freeze the event loop (or the process exit) for good.
-constexpr std::chrono::milliseconds kServiceCallbackWait(2000);
+// How long close() and environment teardown wait for HcnUnregisterServiceCallback: a hung HNS
+// must not hang them (or the process exit) for good.
+constexpr std::chrono::milliseconds kCloseUnregisterWait(2000);
 
 ErrorInfo Info(ErrorKind kind, const char* operation, std::string message) {
   ErrorInfo info;
@@ -167,45 +166,6 @@ napi_value ResultValue(napi_env env, const Job& job) {
   }
 }
 
-struct BoundedCall {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  bool abandoned = false;
-  HRESULT hr = hr::kOk;
-  hcn::Handle handle = nullptr;
-};
-
-// Runs `call(&handle)` (an HCN call that may hang) on its own thread and waits at most
-// kServiceCallbackWait for it. *gave_up says the wait ran out: then the caller owns nothing the
-// call uses any more, and `late(hr, handle)` runs on that thread once the call returns.
-template <typename Call, typename Late>
-HRESULT CallBounded(Call call, Late late, hcn::Handle* handle, bool* gave_up) {
-  auto shared = std::make_shared<BoundedCall>();
-  std::thread([shared, call, late]() mutable {
-    hcn::Handle h = nullptr;
-    const HRESULT result = call(&h);
-    bool abandoned = false;
-    {
-      std::lock_guard<std::mutex> lock(shared->mu);
-      shared->done = true;
-      shared->hr = result;
-      shared->handle = h;
-      abandoned = shared->abandoned;  // final once done is set
-      shared->cv.notify_all();
-    }
-    if (abandoned) late(result, h);
-  }).detach();
-  std::unique_lock<std::mutex> lock(shared->mu);
-  *gave_up = !shared->cv.wait_for(lock, kServiceCallbackWait, [&] { return shared->done; });
-  if (*gave_up) {
-    shared->abandoned = true;
-    return hr::kTimeout;
-  }
-  if (handle != nullptr) *handle = shared->handle;
-  return shared->hr;
-}
-
 }  // namespace
 
 Napi::Function Context::Define(Napi::Env env) {
@@ -344,9 +304,7 @@ void Context::Deliver(napi_env env, std::vector<Completion>& batch) {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
     if (c.kind == Completion::Kind::Notification) {
-      // The registration number drops what an ended or abandoned registration still sent.
-      if (!closed_ && subscribed_ && !listener_.IsEmpty() &&
-          c.registration == callback_context_->registration) {
+      if (!closed_ && subscribed_ && !listener_.IsEmpty()) {
         napi_value argv[3], result;
         napi_create_uint32(env, c.type, &argv[0]);
         napi_create_uint32(env, c.status, &argv[1]);
@@ -546,31 +504,9 @@ Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
       return Napi::Value();
     }
     // HCN calls back on its own threads with this pointer; it lives until the registration ends.
-    auto* context = new CallbackTarget{completions_, ++registrations_};
-    const hcn::Api* api = api_;
+    auto* context = new std::shared_ptr<Completions>(completions_);
     hcn::Handle handle = nullptr;
-    bool gave_up = false;
-    const HRESULT h = CallBounded(
-        [api, context](hcn::Handle* out) {
-          return api->RegisterServiceCallback(OnNotification, context, out);
-        },
-        // Returned after subscribe() gave up: undo it. Its notifications carry a registration
-        // number that never becomes current, so no listener sees them.
-        [api, context](HRESULT late, hcn::Handle late_handle) {
-          if (hr::Failed(late) || !hr::Failed(api->UnregisterServiceCallback(late_handle))) {
-            delete context;
-          }
-          // Else HCN may still call back: the context stays (its completion queue drops the rest).
-        },
-        &handle, &gave_up);
-    if (gave_up) {
-      ThrowError(env, Info(ErrorKind::Timeout, kRegister,
-                           std::string(kRegister) + " did not return within " +
-                               std::to_string(kServiceCallbackWait.count()) +
-                               " ms; not subscribed. If it completes later, the registration is "
-                               "undone at once"));
-      return Napi::Value();
-    }
+    const HRESULT h = api_->RegisterServiceCallback(OnNotification, context, &handle);
     if (hr::Failed(h)) {
       delete context;
       ThrowError(env, HresultInfo(kRegister, h, nullptr));
@@ -585,24 +521,48 @@ Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+namespace {
+
+// Closing: HcnUnregisterServiceCallback runs on its own thread and is waited for at most
+// kCloseUnregisterWait. If it is still inside HCN then, that thread frees the callback context
+// when the call succeeds; *gave_up says the caller must not.
+HRESULT UnregisterForClose(const hcn::Api* api, hcn::Handle handle,
+                           std::shared_ptr<Completions>* context, bool* gave_up) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    bool abandoned = false;
+    HRESULT hr = hr::kOk;
+  };
+  auto shared = std::make_shared<Shared>();
+  std::thread([shared, api, handle, context] {
+    const HRESULT h = api->UnregisterServiceCallback(handle);
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->done = true;
+    shared->hr = h;
+    if (shared->abandoned && !hr::Failed(h)) delete context;
+    shared->cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(shared->mu);
+  *gave_up = !shared->cv.wait_for(lock, kCloseUnregisterWait, [&] { return shared->done; });
+  if (*gave_up) {
+    shared->abandoned = true;
+    return hr::kTimeout;
+  }
+  return shared->hr;
+}
+
+}  // namespace
 
 bool Context::DropSubscription(napi_env env, bool throw_on_error) {
   if (!subscribed_) return true;
-  const hcn::Api* api = api_;
-  const hcn::Handle handle = callback_handle_;
-  CallbackTarget* context = callback_context_;
   bool gave_up = false;
-  const HRESULT h = CallBounded(
-      [api, handle](hcn::Handle*) { return api->UnregisterServiceCallback(handle); },
-      [context](HRESULT late, hcn::Handle) {
-        if (!hr::Failed(late)) delete context;
-      },
-      nullptr, &gave_up);
+  const HRESULT h =
+      throw_on_error ? api_->UnregisterServiceCallback(callback_handle_)
+                     : UnregisterForClose(api_, callback_handle_, callback_context_, &gave_up);
   if (gave_up) {
-    // Still inside HCN: the unregistering thread owns the callback context now. unsubscribe()
-    // returns normally rather than throwing HCN_TIMEOUT: the subscription is gone for the caller
-    // (nothing more reaches the listener), so a new subscribe() registers afresh at once, and
-    // there is nothing to retry (a second Unregister of the same handle would be wrong).
+    // Still inside HCN: the unregistering thread owns the callback context now.
   } else if (hr::Failed(h)) {
     if (throw_on_error) {
       ThrowError(env, HresultInfo(kUnregister, h, nullptr));
@@ -622,17 +582,16 @@ bool Context::DropSubscription(napi_env env, bool throw_on_error) {
 
 void CALLBACK Context::OnNotification(DWORD type, void* context, HRESULT status,
                                       const hcn_char* data) {
-  auto* target = static_cast<CallbackTarget*>(context);
+  auto* completions = static_cast<std::shared_ptr<Completions>*>(context);
   Completion c;
   c.kind = Completion::Kind::Notification;
-  c.registration = target->registration;
   c.type = type;
   c.status = static_cast<uint32_t>(status);
   if (data != nullptr) {
     c.has_data = true;
     c.data.assign(reinterpret_cast<const char16_t*>(data));
   }
-  target->completions->Post(std::move(c));
+  (*completions)->Post(std::move(c));
 }
 
 Napi::Value Context::Unsubscribe(const Napi::CallbackInfo& info) {

@@ -20,13 +20,6 @@ struct OpenRequest {
   int threads = 4;
 };
 
-// What HCN calls back with: the way to the JS thread and which subscription this is (a late
-// notification of an ended or abandoned one is dropped by that number).
-struct CallbackTarget {
-  std::shared_ptr<Completions> completions;
-  uint64_t registration = 0;
-};
-
 // Per-environment (main thread or worker_thread) addon state, owned by Node-API instance data.
 struct AddonData {
   Napi::FunctionReference context_class;
@@ -64,8 +57,7 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
   void AddPending(napi_env env, const JobPtr& job);
   void RemovePending(napi_env env, Job& job);
 
-  // Unregisters the service callback, waiting at most kServiceCallbackWait; false (and still
-  // subscribed) if HCN refused in time. Past the wait the subscription is dropped anyway.
+  // Unregisters the service callback; false (and still subscribed) if HCN refused.
   bool DropSubscription(napi_env env, bool throw_on_error);
   enum class CloseMode { Api, Finalize, Teardown };
   void Shutdown(napi_env env, CloseMode mode);
@@ -86,8 +78,7 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
 
   Napi::FunctionReference listener_;
   hcn::Handle callback_handle_ = nullptr;
-  CallbackTarget* callback_context_ = nullptr;
-  uint64_t registrations_ = 0;  // numbers CallbackTarget::registration
+  std::shared_ptr<Completions>* callback_context_ = nullptr;
 };
 
 }  // namespace bridge
