@@ -131,8 +131,9 @@ test.serial('a VIP-prefix scope deletes owned load balancers that are not desire
   await applyPlan(hcn, await planLoadBalancers(hcn, [...owned, ...foreign]));
   const plan = await planLoadBalancers(hcn, owned.slice(0, 2), { scope: { vips: ['13.1.0.0/16'] } });
   t.is(plan.summary.keep, 2);
+  // Creates ran concurrently, so HNS lists them in no fixed order: compare as sets.
   t.deepEqual(
-    plan.delete.map((d) => [d.info.frontendVips[0], d.reason]),
+    plan.delete.map((d) => [d.info.frontendVips[0], d.reason]).sort(),
     [
       ['13.1.0.3', 'not-desired'],
       ['13.1.0.4', 'not-desired'],
