@@ -6,33 +6,8 @@ import { parsePolicyLists } from '../../ts/schema/policy-list';
 import { v1IsDsr } from '../../ts/verify';
 import { judgeDsr } from '../../ts/cli/commands/verify';
 import { loadBalancerView, portFlagsText, renderLoadBalancerTable } from '../../ts/cli/views';
-import type { LoadBalancerInfo, PortMapping } from '../../ts/schema/models';
+import { lb, port } from '../helpers/models';
 
-const port = (over: Partial<PortMapping> = {}): PortMapping => ({
-  protocol: 'tcp',
-  external: 8000,
-  internal: 80,
-  distribution: 'none',
-  ilb: false,
-  localRoutedVip: false,
-  useMux: false,
-  preserveDip: false,
-  vipExternalIp: false,
-  ...over,
-});
-
-const lb = (id: string, dsr: boolean, over: Partial<LoadBalancerInfo> = {}): LoadBalancerInfo => ({
-  id,
-  frontendVips: ['13.0.0.13'],
-  sourceVip: undefined,
-  backendIds: ['aaaaaaaa-0000-4000-8000-000000000001'],
-  ports: [port()],
-  dsr,
-  ipv6: false,
-  flags: dsr ? 1 : 0,
-  raw: {} as LoadBalancerInfo['raw'],
-  ...over,
-});
 
 test('tables align columns and carry no colour codes when colour is off', (t) => {
   const text = renderTable(

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { HcnArgumentError, HcnError } from '../../ts/errors';
 import { LoadBalancer } from '../../ts/builders/load-balancer';
 import { parsePolicyLists } from '../../ts/schema/policy-list';
-import type { EndpointInfo, LoadBalancerInfo, PortMapping } from '../../ts/schema/models';
+import type { EndpointInfo } from '../../ts/schema/models';
+import { FIXTURE_EP1, lb, port } from '../helpers/models';
 import {
   checkVfpDsrRules,
   expectedDsrRuleNames,
@@ -24,34 +25,9 @@ const fixture = (name: string): string => fs.readFileSync(path.join(fixtures, na
 
 const ID1 = '11111111-1111-4111-8111-111111111111';
 const ID2 = '22222222-2222-4222-8222-222222222222';
-const EP1 = 'aaaaaaaa-0000-4000-8000-000000000001';
+const EP1 = FIXTURE_EP1;
 const EP2 = 'aaaaaaaa-0000-4000-8000-000000000002';
 
-const port = (over: Partial<PortMapping> = {}): PortMapping => ({
-  protocol: 'tcp',
-  external: 8000,
-  internal: 80,
-  distribution: 'none',
-  ilb: false,
-  localRoutedVip: false,
-  useMux: false,
-  preserveDip: false,
-  vipExternalIp: false,
-  ...over,
-});
-
-const lb = (id: string, dsr: boolean, over: Partial<LoadBalancerInfo> = {}): LoadBalancerInfo => ({
-  id,
-  frontendVips: ['13.0.0.13'],
-  sourceVip: undefined,
-  backendIds: [EP1],
-  ports: [port()],
-  dsr,
-  ipv6: false,
-  flags: dsr ? 1 : 0,
-  raw: {} as LoadBalancerInfo['raw'],
-  ...over,
-});
 
 const endpoint = (id: string, ip: string, remote = false): EndpointInfo => ({
   id,
