@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { LoadBalancer } from '../ts/builders';
 import { Hcn } from '../ts/client';
-import type { LoadBalancerHandle } from '../ts/load-balancer';
+import type { LoadBalancerHandle } from '../ts/load-balancer-handle';
 import { TIMEOUT, flags, machine, now, printTable, settle, writeResults } from './common';
 
 interface Sample {

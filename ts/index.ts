@@ -2,7 +2,7 @@
 // errors, features, the HNS schema types and models (v1 policy lists included), the builders, the IP
 // helpers, reconcile, and verification (DSR, single load balancers, VFP rules).
 export * from './client';
-export * from './load-balancer';
+export * from './load-balancer-handle';
 export * from './simulator';
 export * from './errors';
 export * from './features';

@@ -13,7 +13,7 @@ import {
   HcnTimeoutError,
   HcnValidationError,
 } from '../../ts/errors';
-import { HcnBackendNotFoundError } from '../../ts/load-balancer';
+import { HcnBackendNotFoundError } from '../../ts/load-balancer-handle';
 import { HcnNotificationType, type HcnNotification } from '../../ts/client';
 import { EP14, EP15, HR, NETWORK_ID } from './fake-binding';
 import { open, walkthrough } from './helpers';

@@ -1,7 +1,7 @@
 // Shared setup of the client unit tests: a client over a fresh fake binding, and the walkthrough spec.
 import { Hcn, type OpenOptions } from '../../ts/client';
 import { injectBinding } from '../../ts/native';
-import { LoadBalancer } from '../../ts/builders/load-balancer';
+import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import type { LoadBalancerSpec } from '../../ts/schema/models';
 import { FakeHns, fakeBinding } from './fake-binding';
 

@@ -13,7 +13,7 @@
 import test, { type ExecutionContext, type ImplementationFn } from 'ava';
 import { Hcn, type BackendName, type HcnNotification, type OpenOptions } from '../../ts/client';
 import type { EndpointInfo, NetworkInfo } from '../../ts/schema/models';
-import { LoadBalancer } from '../../ts/builders/load-balancer';
+import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import type { LoadBalancerSpec } from '../../ts/schema/models';
 import type { Features } from '../../ts/features';
 

@@ -15,7 +15,7 @@ import {
   HcnTimeoutError,
   HcnValidationError,
 } from '../../ts/errors';
-import { HcnBackendNotFoundError } from '../../ts/load-balancer';
+import { HcnBackendNotFoundError } from '../../ts/load-balancer-handle';
 import type { LoadBalancerSpec } from '../../ts/schema/models';
 import { contract, openFixture, settle, simulatorOnly, walkthroughSpec } from './backend';
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LoadBalancer } from '../../ts/builders/load-balancer';
+import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import { HcnAbortError, HcnNotFoundError } from '../../ts/errors';
 import { verifyDsr, verifyLoadBalancer } from '../../ts/verify';
 import { contract, openFixture, settle, simulatorOnly, walkthroughSpec, type Fixture } from './backend';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ExecutionContext } from 'ava';
 import { Hcn } from '../../ts/client';
-import { LoadBalancer } from '../../ts/builders/load-balancer';
+import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import type { LoadBalancerSpec } from '../../ts/schema/models';
 
 export const BACKENDS = ['10.0.0.14', '10.0.0.15'];

@@ -3,7 +3,7 @@
 import test from 'ava';
 import type { Hcn } from '../../ts/client';
 import { HcnFeatureNotSupportedError, HcnValidationError } from '../../ts/errors';
-import { LoadBalancer } from '../../ts/builders/load-balancer';
+import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import { applyPlan, planLoadBalancers, reconcileLoadBalancers } from '../../ts/reconcile';
 import type { LoadBalancerSpec } from '../../ts/schema/models';
 import { BACKENDS, assertNoLeaks, injectDuplicate, openSimulated, spec, specs } from './helpers';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
 import { HcnArgumentError, HcnError } from '../../ts/errors';
-import { LoadBalancer } from '../../ts/builders/load-balancer';
+import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import { parsePolicyLists } from '../../ts/schema/policy-list';
 import type { EndpointInfo } from '../../ts/schema/models';
 import { FIXTURE_EP1, lb, port } from '../helpers/models';

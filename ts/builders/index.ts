@@ -1,2 +1,2 @@
 // Builders: validated, immutable load balancer specs without a connection.
-export * from './load-balancer';
+export * from './load-balancer-builder';

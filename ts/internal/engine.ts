@@ -1,6 +1,6 @@
 // What a LoadBalancerHandle needs from the client that made it: the native context, operation
 // budgets, the per-frontend queue, features (with probes) and backend resolution. An interface so
-// ts/load-balancer.ts does not import ts/client.ts.
+// ts/load-balancer-handle.ts does not import the client.
 import type { FeatureName, Features } from '../features';
 import type { NativeContext } from '../native';
 import type { LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';

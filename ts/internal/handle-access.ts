@@ -1,6 +1,6 @@
 // A private door into LoadBalancerHandle for the client: `loadBalancers.update(id, spec)` queues on
 // the frontend before it reads the load balancer, then runs the handle's update inside that turn.
-import type { LoadBalancerHandle } from '../load-balancer';
+import type { LoadBalancerHandle } from '../load-balancer-handle';
 import type { LoadBalancerSpec } from '../schema/models';
 import type { Operation } from './operation';
 

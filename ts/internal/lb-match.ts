@@ -2,7 +2,7 @@
 // comparing what HNS holds with a spec by content (every VIP, flag, mapping and backend ID), never by
 // counts (kubernetes#113524: a stale LB with the same endpoint count was taken as current).
 import { canonicalIp } from '../net/ip';
-import { protocolNumber } from '../schema/load-balancer';
+import { protocolNumber } from '../schema/load-balancer-json';
 import type { LoadBalancerInfo, LoadBalancerSpec, PortMapping } from '../schema/models';
 
 type HasFrontend = Pick<LoadBalancerSpec, 'frontendVips' | 'ports'>;

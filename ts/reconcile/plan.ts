@@ -3,10 +3,10 @@
 // counts, kubernetes#113524). Backends given as IPs are resolved against one endpoint listing.
 import { HcnValidationError } from '../errors';
 import type { Hcn } from '../client';
-import { sameLoadBalancerSpec, validateLoadBalancerSpec } from '../builders/load-balancer';
+import { sameLoadBalancerSpec, validateLoadBalancerSpec } from '../builders/load-balancer-builder';
 import { canonicalIp } from '../net/ip';
 import { frontendKeys, infoMatchesSpec } from '../internal/lb-match';
-import { loadBalancerToHns, parseLoadBalancer } from '../schema/load-balancer';
+import { loadBalancerToHns, parseLoadBalancer } from '../schema/load-balancer-json';
 import type { EndpointInfo, LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';
 import { ownership } from './scope';
 import type {

@@ -3,7 +3,7 @@
 // logged, inspected, or shown as a dry run before it is applied.
 import type { HcnError } from '../errors';
 import type { CallOptions } from '../internal/operation';
-import type { UpdateStrategy } from '../load-balancer';
+import type { UpdateStrategy } from '../load-balancer-handle';
 import type { LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';
 
 /**

@@ -4,7 +4,7 @@ export * from './enums';
 export * from './models';
 export * from './guid';
 export * from './query';
-export * from './load-balancer';
+export * from './load-balancer-json';
 export * from './endpoint';
 export * from './network';
 export * from './policy-list';

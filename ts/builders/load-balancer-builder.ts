@@ -8,7 +8,7 @@ import { featureTitle, formatVersion, minVersionOf, supportedVersions, type Feat
 import { parseIp } from '../net/ip';
 import { normalizeGuid } from '../schema/guid';
 import type { BackendSpec, Distribution, LoadBalancerInfo, LoadBalancerSpec, PortMapping, Protocol } from '../schema/models';
-import { protocolFromNumber } from '../schema/load-balancer';
+import { protocolFromNumber } from '../schema/load-balancer-json';
 
 /**
  * A backend: an endpoint GUID or an IP address (which the client resolves to an endpoint), or any

@@ -11,9 +11,9 @@ import {
   HcnPortInUseError,
   type HcnErrorOptions,
 } from './errors';
-import { validateLoadBalancerSpec } from './builders/load-balancer';
+import { validateLoadBalancerSpec } from './builders/load-balancer-builder';
 import { query } from './schema/query';
-import { loadBalancerToHns, parseLoadBalancer } from './schema/load-balancer';
+import { loadBalancerToHns, parseLoadBalancer } from './schema/load-balancer-json';
 import type { HostComputeLoadBalancer } from './schema/hns-types';
 import type { LoadBalancerInfo, LoadBalancerSpec } from './schema/models';
 import type { Engine } from './internal/engine';

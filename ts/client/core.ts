@@ -1,0 +1,231 @@
+// What every family of the client shares: the native context (and its closed state), operation
+// budgets, the per-frontend queue with the frontend keys of IDs this client has seen, the cached
+// features with runtime probes, and the look-ups several families make (networks by name or ID,
+// endpoint listing). Internal: not exported from the package.
+import {
+  HcnAbortError,
+  HcnAccessDeniedError,
+  HcnBusyError,
+  HcnError,
+  HcnNotFoundError,
+  HcnServiceUnavailableError,
+  HcnTimeoutError,
+  HcnValidationError,
+  notFoundError,
+} from '../errors';
+import { featuresForVersion, parseVersionResponse, withProbeResult, type FeatureName, type Features, type HnsVersion } from '../features';
+import type { NativeContext } from '../native';
+import { parseIp } from '../net/ip';
+import { isGuid, normalizeGuid } from '../schema/guid';
+import { query } from '../schema/query';
+import { parseEndpoint } from '../schema/endpoint';
+import { parseNetwork } from '../schema/network';
+import type { EndpointInfo, LoadBalancerInfo, LoadBalancerSpec, NetworkInfo } from '../schema/models';
+import type { Engine } from '../internal/engine';
+import { KeyedQueue } from '../internal/keyed-queue';
+import { frontendKeys, idKey } from '../internal/lb-match';
+import { Operation, checkTimeout, type CallOptions } from '../internal/operation';
+
+/** The empty HostComputeQuery, serialised once. */
+export const Q = query();
+
+/** A canonical lower-case GUID, or HcnValidationError naming `field`. */
+export function checkGuid(id: unknown, operation: string, field = 'id'): string {
+  const g = normalizeGuid(id);
+  if (g !== null) return g;
+  throw new HcnValidationError({
+    operation,
+    issues: [{ field, rule: 'guid', message: `must be a 36-character GUID (got ${JSON.stringify(id)})`, value: id }],
+  });
+}
+
+/** A canonical IP address, or HcnValidationError naming `field`. */
+export function checkIp(ip: unknown, operation: string, field: string): string {
+  const parsed = typeof ip === 'string' ? parseIp(ip) : null;
+  if (parsed) return parsed.address;
+  throw new HcnValidationError({
+    operation,
+    issues: [{ field, rule: 'ip', message: `is not a valid IPv4 or IPv6 address (got ${JSON.stringify(ip)})`, value: ip }],
+  });
+}
+
+/** Local endpoints first: WS2019/2022 can hold a local and a remote endpoint with the same IP. */
+export function preferLocal(a: EndpointInfo, b: EndpointInfo): number {
+  return Number(a.remote) - Number(b.remote);
+}
+
+/** Backend resolution lives with the load balancer family; the core only forwards to it. */
+export type ResolveBackends = (core: ClientCore, spec: LoadBalancerSpec, op: Operation) => Promise<string[]>;
+
+export class ClientCore {
+  closed = false;
+  readonly queue = new KeyedQueue();
+  readonly engine: Engine;
+  readonly #ctx: NativeContext;
+  readonly #overrides: Partial<Record<FeatureName, boolean>> | undefined;
+  readonly #probes = new Map<FeatureName, boolean>();
+  #features: Promise<Features> | undefined;
+  #featuresValue: Features | undefined;
+  #featuresGeneration = 0;
+  /** Frontend queue keys of the load balancers this client has seen, by ID. */
+  readonly #lbKeys = new Map<string, string[]>();
+
+  constructor(
+    ctx: NativeContext,
+    readonly timeoutMs: number,
+    overrides: Partial<Record<FeatureName, boolean>> | undefined,
+    resolveBackends: ResolveBackends,
+  ) {
+    this.#ctx = ctx;
+    this.#overrides = overrides ? { ...overrides } : undefined;
+    this.engine = {
+      context: () => this.context('hcn'),
+      operation: (name, options) => this.operation(name, options),
+      queue: this.queue,
+      features: (op) => this.loadFeatures(op),
+      probe: (feature, supported) => this.probe(feature, supported),
+      resolveBackends: (spec, op) => resolveBackends(this, spec, op),
+      remember: (info: LoadBalancerInfo) => {
+        if (info.id) this.#lbKeys.set(info.id, frontendKeys(info));
+      },
+      forget: (id) => {
+        this.#lbKeys.delete(id.toLowerCase());
+      },
+      keysOf: (id) => [...(this.#lbKeys.get(id.toLowerCase()) ?? []), idKey(id)],
+    };
+  }
+
+  /** The native context; HcnError HCN_CLOSED once the client is closed. */
+  context(operation: string): NativeContext {
+    if (this.closed) throw new HcnError({ code: 'HCN_CLOSED', operation, detail: 'the client was closed' });
+    return this.#ctx;
+  }
+
+  /** The context even when closed, for the client's own close path. */
+  get rawContext(): NativeContext {
+    return this.#ctx;
+  }
+
+  operation(name: string, options: CallOptions | undefined): Operation {
+    this.context(name);
+    const timeoutMs = options?.timeoutMs === undefined ? this.timeoutMs : checkTimeout(options.timeoutMs, `${name}: timeoutMs`);
+    return new Operation(name, options?.signal, timeoutMs);
+  }
+
+  async run<T>(name: string, options: CallOptions | undefined, body: (op: Operation) => Promise<T>): Promise<T> {
+    const op = this.operation(name, options);
+    try {
+      return await body(op);
+    } finally {
+      op.dispose();
+    }
+  }
+
+  // ------------------------------------------------------------------ features
+
+  dropFeatures(): void {
+    this.#features = undefined;
+    this.#featuresValue = undefined;
+    this.#featuresGeneration++;
+  }
+
+  /** The cached features; one shared read of /globals/version, which each caller waits for within its own budget. */
+  async loadFeatures(op: Operation): Promise<Features> {
+    if (!this.#features) {
+      const generation = this.#featuresGeneration;
+      const loading = this.#readFeatures();
+      this.#features = loading;
+      loading.then(
+        (f) => {
+          if (this.#featuresGeneration === generation) this.#featuresValue = f;
+        },
+        () => {
+          if (this.#features === loading) this.#features = undefined;
+        },
+      );
+    }
+    return op.wait(this.#features);
+  }
+
+  async #readFeatures(): Promise<Features> {
+    // Its own budget: one caller's abort must not fail the others waiting for the same read.
+    const op = new Operation('Hcn.features', undefined, this.timeoutMs);
+    let version: HnsVersion | undefined;
+    try {
+      version = parseVersionResponse(await op.native('HNSCall', (t) => this.context('HNSCall').hnsCall('GET', '/globals/version', '', t)));
+    } catch (err) {
+      // "Could not ask" must not be cached as "no features".
+      if (
+        err instanceof HcnTimeoutError ||
+        err instanceof HcnBusyError ||
+        err instanceof HcnAbortError ||
+        err instanceof HcnServiceUnavailableError ||
+        err instanceof HcnAccessDeniedError ||
+        !(err instanceof HcnError) ||
+        err.code === 'HCN_CLOSED'
+      ) {
+        throw err;
+      }
+      // An HNS without /globals/version (pre-1803) or without HNSCall: the version is unknown.
+      version = undefined;
+    } finally {
+      op.dispose();
+    }
+    let f = featuresForVersion(version, this.#overrides);
+    for (const [name, supported] of this.#probes) f = withProbeResult(f, name, supported);
+    return f;
+  }
+
+  probe(feature: FeatureName, supported: boolean): void {
+    this.#probes.set(feature, supported);
+    if (this.#featuresValue) {
+      this.#featuresValue = withProbeResult(this.#featuresValue, feature, supported);
+      this.#features = Promise.resolve(this.#featuresValue);
+    } else if (this.#features) {
+      this.#features = this.#features.then((f) => withProbeResult(f, feature, supported));
+      this.#features.catch(() => undefined);
+    }
+  }
+
+  // ------------------------------------------------------------------ shared look-ups
+
+  async listEndpoints(op: Operation, filter: Record<string, string> | undefined): Promise<EndpointInfo[]> {
+    const q = filter ? query(filter) : Q;
+    const docs = await op.native('HcnEnumerateEndpoints', (t) => this.context('HcnEnumerateEndpoints').list('endpoint', q, Q, t));
+    return docs.map((d) => parseEndpoint(d));
+  }
+
+  /** A network by ID or name; `field` names the argument in errors. */
+  async resolveNetwork(ref: string, op: Operation, field: string): Promise<NetworkInfo> {
+    if (typeof ref !== 'string' || ref === '') {
+      throw new HcnValidationError({
+        operation: op.name,
+        issues: [{ field, rule: 'required', message: 'must name a network (ID or name)', value: ref }],
+      });
+    }
+    if (isGuid(ref)) {
+      const json = await op.native('HcnQueryNetworkProperties', (t) => this.context('HcnQueryNetworkProperties').query('network', ref.toLowerCase(), Q, t));
+      return parseNetwork(json);
+    }
+    const found = await this.findNetworkByName(ref, op);
+    if (!found) throw notFoundError(op.name, `${field}: no network named ${JSON.stringify(ref)}`);
+    return found;
+  }
+
+  async findNetworkByName(name: string, op: Operation): Promise<NetworkInfo | undefined> {
+    const docs = await op.native('HcnEnumerateNetworks', (t) => this.context('HcnEnumerateNetworks').list('network', query({ Name: name }), Q, t));
+    // Filtered again here: the Name filter is HNS's, this is the SDK's promise.
+    return docs.map((d) => parseNetwork(d)).find((n) => n.name === name);
+  }
+
+  /** A delete: true = deleted, false = not found; anything else (unavailable, timeout) throws. */
+  async removeIfPresent(op: Operation, operation: string, call: (timeoutMs: number) => Promise<void>): Promise<boolean> {
+    try {
+      await op.native(operation, call);
+      return true;
+    } catch (err) {
+      if (err instanceof HcnNotFoundError) return false;
+      throw err;
+    }
+  }
+}

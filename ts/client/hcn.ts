@@ -1,0 +1,405 @@
+// Hcn: the SDK client. Opens a backend (the real HNS or the simulator), reads features, and offers
+// networks, endpoints and load balancers with a deadline and an AbortSignal on every call, typed
+// errors, per-frontend serialisation, and HNS service notifications as events.
+import { EventEmitter } from 'node:events';
+import { HcnValidationError, toHcnError } from '../errors';
+import type { FeatureName, Features } from '../features';
+import { loadBinding, type NativeContext, type NativePoolStats } from '../native';
+import { Simulator, type SimulatorChange } from '../simulator';
+import { checkTimeout, type CallOptions } from '../internal/operation';
+import { ClientCore } from './core';
+import { endpointsApi, type EndpointsApi } from './endpoints';
+import { HcnNotificationType, NOTIFICATION_FLAGS, type HcnEvents, type HcnNotification } from './events';
+import { loadBalancersApi, resolveBackends, type LoadBalancersApi } from './load-balancers';
+import { networksApi, type NetworksApi } from './networks';
+
+export type { CallOptions } from '../internal/operation';
+
+/**
+ * Which HNS a client drives: `'hcn'` = the real one (computenetwork.dll, Windows), `'simulated'` = the
+ * embedded simulator (every OS).
+ * @example
+ * const hcn = await Hcn.open({ backend: 'simulated' });
+ */
+export type BackendName = 'hcn' | 'simulated';
+
+/**
+ * Options of {@link Hcn.open}.
+ * @example
+ * const hcn = await Hcn.open({ backend: 'simulated', statePath: path.join(os.tmpdir(), 'hns.json'), timeoutMs: 10_000 });
+ */
+export interface OpenOptions {
+  /** Default: `'hcn'` on Windows, `'simulated'` elsewhere (the only platform check in the SDK). */
+  backend?: BackendName | undefined;
+  /**
+   * Simulator only: a state file shared by every process that uses it (as HNS is machine-wide).
+   * The embedded simulator is process-wide, so this applies to every simulated client in the process.
+   */
+  statePath?: string | undefined;
+  /** Default deadline of every call in milliseconds (30000). */
+  timeoutMs?: number | undefined;
+  /** Worker threads of this client's native pool (1–64, default 4). */
+  threads?: number | undefined;
+  /** Forces features on or off (their `source` is then 'override'), e.g. `{ modifyLoadBalancer: false }`. */
+  features?: Partial<Record<FeatureName, boolean>> | undefined;
+}
+
+/**
+ * Options of {@link Hcn.features}.
+ * @example
+ * const f = await hcn.features({ refresh: true });
+ */
+export interface FeaturesOptions extends CallOptions {
+  /** Read `/globals/version` again instead of using the client's cached features (probe results are kept). */
+  refresh?: boolean | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The SDK client. Every method takes `{ signal, timeoutMs }`; errors are {@link HcnError} subclasses.
+ * Emits `'serviceDisconnect'` and `'notification'` (the HNS service callback is registered when the
+ * first such listener is added and unregistered when the last is removed).
+ * @example
+ * await using hcn = await Hcn.open();
+ * const f = await hcn.features();
+ * const spec = LoadBalancer.builder().frontend('13.0.0.13').sourceVip('10.231.111.97')
+ *   .backends(['10.0.0.14', '10.0.0.15']).port({ protocol: 'tcp', external: 8000, internal: 80 })
+ *   .dsr().build({ features: f });
+ * await using lb = await hcn.loadBalancers.create(spec);
+ */
+export class Hcn extends EventEmitter {
+  /**
+   * The backend this client drives.
+   * @example
+   * if (hcn.backend === 'simulated') hcn.simulator!.reset();
+   */
+  readonly backend: BackendName;
+  /**
+   * Default deadline of every call, in milliseconds.
+   * @example
+   * console.log(hcn.timeoutMs); // 30000
+   */
+  readonly timeoutMs: number;
+  /**
+   * Simulator controls when the backend has them (the embedded simulator, or a simulator DLL under
+   * Wine); undefined on a real HNS.
+   * @example
+   * hcn.simulator?.setVersion(15, 5);
+   */
+  readonly simulator: Simulator | undefined;
+  /**
+   * Networks.
+   * @example
+   * const nets = await hcn.networks.list();
+   */
+  readonly networks: NetworksApi;
+  /**
+   * Endpoints (local and remote).
+   * @example
+   * const ep = await hcn.endpoints.findByIp('10.0.0.14');
+   */
+  readonly endpoints: EndpointsApi;
+  /**
+   * Load balancers.
+   * @example
+   * const all = await hcn.loadBalancers.list();
+   */
+  readonly loadBalancers: LoadBalancersApi;
+
+  readonly #core: ClientCore;
+  #subscribed = false;
+
+  private constructor(ctx: NativeContext, backend: BackendName, options: OpenOptions) {
+    super();
+    this.backend = backend;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const core = new ClientCore(ctx, this.timeoutMs, options.features, resolveBackends);
+    this.#core = core;
+    this.simulator = ctx.hasSimControl
+      ? new Simulator(
+          (request) => core.context('SimControl').simControl(request),
+          (what) => this.#simulatorChanged(what),
+        )
+      : undefined;
+    this.networks = networksApi(core);
+    this.endpoints = endpointsApi(core);
+    this.loadBalancers = loadBalancersApi(core);
+    this.#installListenerHooks();
+  }
+
+  /**
+   * Like EventEmitter's; the client's own subscription hooks stay installed, so adding a
+   * 'serviceDisconnect' or 'notification' listener later still registers the HNS callback.
+   * @example
+   * hcn.removeAllListeners(); // also unregisters the HNS service callback
+   */
+  override removeAllListeners(event?: string | symbol): this {
+    if (event === undefined) super.removeAllListeners();
+    else super.removeAllListeners(event);
+    this.#installListenerHooks();
+    return this;
+  }
+
+  #onNewListener = (event: string | symbol): void => {
+    if (event === 'serviceDisconnect' || event === 'notification') this.#subscribe();
+  };
+
+  #onRemoveListener = (event: string | symbol): void => {
+    if ((event === 'serviceDisconnect' || event === 'notification') && this.listenerCount('serviceDisconnect') + this.listenerCount('notification') === 0) {
+      this.#unsubscribe();
+    }
+  };
+
+  #installListenerHooks(): void {
+    if (!this.listeners('newListener').includes(this.#onNewListener)) super.on('newListener', this.#onNewListener);
+    if (!this.listeners('removeListener').includes(this.#onRemoveListener)) super.on('removeListener', this.#onRemoveListener);
+    if (this.listenerCount('serviceDisconnect') + this.listenerCount('notification') === 0) this.#unsubscribe();
+  }
+
+  /**
+   * Opens a client. `backend` defaults to `'hcn'` on Windows and `'simulated'` elsewhere. Nothing is
+   * sent to HNS yet (features are read on first use). A host without HCN fails here or on first call
+   * with {@link HcnNotAvailableError}.
+   * @example
+   * const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: 5000 });
+   * try { console.log(await hcn.networks.list()); } finally { await hcn.close(); }
+   */
+  static async open(options: OpenOptions = {}): Promise<Hcn> {
+    const backend = options.backend ?? (process.platform === 'win32' ? 'hcn' : 'simulated');
+    if (backend !== 'hcn' && backend !== 'simulated') {
+      throw new TypeError(`Hcn.open: backend must be 'hcn' or 'simulated' (got ${JSON.stringify(backend)})`);
+    }
+    if (options.timeoutMs !== undefined) checkTimeout(options.timeoutMs, 'Hcn.open: timeoutMs');
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 64)) {
+      throw new RangeError(`Hcn.open: threads must be an integer from 1 to 64 (got ${String(options.threads)})`);
+    }
+    if (options.statePath !== undefined && (typeof options.statePath !== 'string' || options.statePath === '')) {
+      throw new TypeError('Hcn.open: statePath must be a non-empty string');
+    }
+    const binding = loadBinding();
+    let ctx: NativeContext;
+    try {
+      ctx = binding.open(options.threads === undefined ? { backend } : { backend, threads: options.threads });
+    } catch (err) {
+      throw toHcnError(err, 'Hcn.open');
+    }
+    const hcn = new Hcn(ctx, backend, options);
+    if (options.statePath !== undefined) {
+      if (!hcn.simulator) {
+        ctx.close();
+        throw new HcnValidationError({
+          operation: 'Hcn.open',
+          issues: [
+            {
+              field: 'statePath',
+              rule: 'requires-simulator',
+              message: `names a simulator state file, but the ${backend} backend has no simulator`,
+              value: options.statePath,
+            },
+          ],
+        });
+      }
+      try {
+        hcn.simulator.configure(options.statePath);
+      } catch (err) {
+        ctx.close();
+        throw err;
+      }
+    }
+    return hcn;
+  }
+
+  /**
+   * What the connected HNS supports: from `GET /globals/version` and the version table, cached per
+   * client, with `OpenOptions.features` overrides, refined by runtime probes (an E_NOTIMPL from
+   * modify turns `modifyLoadBalancer` off with source 'probe'). When the version cannot be read
+   * (old host), `version` is undefined and every feature reads false unless overridden.
+   * @example
+   * const f = await hcn.features();
+   * console.log(f.version, f.supported.dsr, f.source.modifyLoadBalancer);
+   */
+  async features(options: FeaturesOptions = {}): Promise<Features> {
+    const op = this.#core.operation('Hcn.features', options);
+    try {
+      if (options.refresh) this.#core.dropFeatures();
+      return await this.#core.loadFeatures(op);
+    } finally {
+      op.dispose();
+    }
+  }
+
+  /**
+   * Raw HNS v1 call (`vmcompute.dll!HNSCall`), e.g. `GET /policylists/`; resolves with the response
+   * envelope JSON (`{"Success":...,"Output":...}`) as HNS returned it.
+   * @example
+   * const env = JSON.parse(await hcn.hnsCall('GET', '/globals/version'));
+   */
+  async hnsCall(method: string, path: string, request = '', options?: CallOptions): Promise<string> {
+    const op = this.#core.operation('Hcn.hnsCall', options);
+    try {
+      return await op.native('HNSCall', (t) => this.#core.context('HNSCall').hnsCall(method, path, request, t));
+    } finally {
+      op.dispose();
+    }
+  }
+
+  /**
+   * Counters of this client's native worker pool (threads, busy, stuck, queued, completed).
+   * @example
+   * if (hcn.poolStats().stuck > 0) console.warn('HNS calls are hanging');
+   */
+  poolStats(): NativePoolStats {
+    return this.#core.context('stats').stats();
+  }
+
+  /**
+   * True after {@link close}.
+   * @example
+   * if (!hcn.closed) await hcn.close();
+   */
+  get closed(): boolean {
+    return this.#core.closed;
+  }
+
+  /**
+   * Unregisters the service callback and closes the native context: calls still pending reject with
+   * HcnError `HCN_CLOSED`, later calls too. Idempotent.
+   * @example
+   * await hcn.close();
+   */
+  async close(): Promise<void> {
+    if (this.#core.closed) return;
+    this.#core.closed = true;
+    try {
+      this.#unsubscribe();
+    } finally {
+      this.#core.rawContext.close();
+    }
+  }
+
+  /**
+   * `await using hcn = await Hcn.open()` closes the client at scope end.
+   * @example
+   * { await using hcn = await Hcn.open(); await hcn.networks.list(); }
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #simulatorChanged(what: SimulatorChange): void {
+    if (what === 'version' || what === 'reset' || what === 'restart' || what === 'configure') this.#core.dropFeatures();
+  }
+
+  #subscribe(): void {
+    if (this.#subscribed || this.#core.closed) return;
+    try {
+      this.#core.rawContext.subscribe((type, status, data) => this.#onNotification(type, status, data));
+    } catch (err) {
+      throw toHcnError(err, 'HcnRegisterServiceCallback');
+    }
+    this.#subscribed = true;
+  }
+
+  #unsubscribe(): void {
+    if (!this.#subscribed) return;
+    this.#subscribed = false;
+    try {
+      this.#core.rawContext.unsubscribe();
+    } catch (err) {
+      throw toHcnError(err, 'HcnUnregisterServiceCallback');
+    }
+  }
+
+  #onNotification(type: number, status: number, data: string | null): void {
+    const n: HcnNotification = Object.freeze({ type: type >>> 0, status: status >>> 0, data: data ?? null });
+    if (((type >>> 0) & ~NOTIFICATION_FLAGS) >>> 0 === HcnNotificationType.ServiceDisconnect) {
+      // HNS restarted: it may be another version now, and it may have rehydrated objects.
+      this.#core.dropFeatures();
+      this.emit('serviceDisconnect', n);
+    }
+    this.emit('notification', n);
+  }
+}
+
+// Typed events on top of EventEmitter's untyped ones.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Hcn {
+  /**
+   * Adds a listener of an {@link HcnEvents} event. The first `'serviceDisconnect'` or
+   * `'notification'` listener registers the HNS service callback.
+   * @example
+   * hcn.on('serviceDisconnect', () => resyncAll());
+   */
+  on<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.on('newListener', (event) => console.log('listening to', event));
+   */
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Like {@link on}, for one event only.
+   * @example
+   * hcn.once('serviceDisconnect', (n) => console.warn('HNS restarted', n.status));
+   */
+  once<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.once('newListener', (event) => console.log('first listener added:', event));
+   */
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Removes a listener. When the last `'serviceDisconnect'` or `'notification'` listener goes, the
+   * HNS service callback is unregistered.
+   * @example
+   * hcn.off('serviceDisconnect', onDisconnect);
+   */
+  off<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.off('newListener', onNewListener);
+   */
+  off(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Same as {@link on}.
+   * @example
+   * hcn.addListener('notification', (n) => console.log(n.type));
+   */
+  addListener<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.addListener('newListener', onNewListener);
+   */
+  addListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Same as {@link off}.
+   * @example
+   * hcn.removeListener('notification', onNotification);
+   */
+  removeListener<E extends keyof HcnEvents>(event: E, listener: HcnEvents[E]): this;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.removeListener('newListener', onNewListener);
+   */
+  removeListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  /**
+   * Calls the listeners of an {@link HcnEvents} event (the client does this for HNS notifications;
+   * tests may do it to simulate one). Returns true when there were listeners.
+   * @example
+   * hcn.emit('serviceDisconnect', { type: HcnNotificationType.ServiceDisconnect, status: 0, data: null });
+   */
+  emit<E extends keyof HcnEvents>(event: E, ...args: Parameters<HcnEvents[E]>): boolean;
+  /**
+   * EventEmitter's untyped form, for any other event.
+   * @example
+   * hcn.emit('my-app-event', 42); // an event of your own
+   */
+  emit(event: string | symbol, ...args: any[]): boolean;
+}
