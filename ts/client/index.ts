@@ -1,7 +1,7 @@
 // The client, one module per family: the Hcn class (hcn.ts), networks, endpoints, load balancers,
-// and the events it emits. core.ts (shared internals) is not part of the public API.
+// and the events it emits. The families' factories and core.ts (shared internals) are not public.
 export * from './hcn';
 export * from './events';
-export * from './networks';
-export * from './endpoints';
-export * from './load-balancers';
+export type { NetworksApi } from './networks';
+export type { EndpointsApi, EndpointFilter, RemoteEndpointRequest } from './endpoints';
+export type { LoadBalancersApi, LoadBalancerFilter, Frontend } from './load-balancers';
