@@ -1,4 +1,7 @@
-// The simulated HNS object model and its rules (see README.md for every simulator choice).
+// The simulated HNS: the object store and its indexes, the persisted document, errors, version
+// gates and the verbs common to every family. The family rules live in sim_networks.cc,
+// sim_endpoints.cc, sim_load_balancers.cc, sim_namespaces.cc and sim_hns_call.cc (HNS v1).
+// See README.md for every simulator choice.
 #include "hns_state.h"
 
 #include <algorithm>
@@ -8,46 +11,29 @@
 
 #include "encoding.h"
 #include "ip_address.h"
+#include "sim_model.h"
 
 namespace sim {
 
-namespace {
+namespace model {
 
-constexpr int kNet = static_cast<int>(Family::Network);
-constexpr int kEp = static_cast<int>(Family::Endpoint);
-constexpr int kLb = static_cast<int>(Family::LoadBalancer);
-constexpr int kNs = static_cast<int>(Family::Namespace);
-
-constexpr int64_t kLbFlagDsr = 1;
-constexpr int64_t kLbFlagIpv6 = 2;
-constexpr int64_t kPortFlagIlb = 1;
-constexpr int64_t kPortFlagLocalRoutedVip = 2;
-constexpr int64_t kEndpointFlagRemote = 1;
-
-const char* const kDefaultNetworkId = "6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001";
-const char* const kDefaultEndpoint14 = "3F8E6B21-5C7D-4E19-A0B4-0A000000000E";
-const char* const kDefaultEndpoint15 = "3F8E6B21-5C7D-4E19-A0B4-0A000000000F";
-
-// The key of an ID in the per-family index: upper case, so that key equality is exactly
-// EqualsIgnoreCase (ASCII letters only).
 std::string IdKey(const std::string& id) { return ToUpperAscii(id); }
 
-// An object's ID without copying it (StringAt returns a copy).
 const std::string& IdOf(const Json& o) {
   static const std::string kEmpty;
   const Json* v = o.Find("ID");
   return v && v->IsString() ? v->AsString() : kEmpty;
 }
 
+namespace {
 Json SchemaV2() {
   Json v = Json::Object();
   v.Set("Major", Json::Int(2));
   v.Set("Minor", Json::Int(0));
   return v;
 }
+}  // namespace
 
-// Go-style omitempty over a stored object: drops null, "", [], 0 and false everywhere except
-// inside SchemaVersion, as hcsshim never sends (and HNS never shows) such zero values.
 void Prune(Json* v) {
   if (v->IsArray()) {
     for (Json& item : v->Items()) Prune(&item);
@@ -93,7 +79,6 @@ bool ParseObject(const std::string& text, Json* out, Outcome* fail) {
   return true;
 }
 
-// A fresh object: ID first, then the members as sent (minus ID), then SchemaVersion if missing.
 Json WithId(const std::string& id, const Json& in) {
   Json out = Json::Object();
   out.Set("ID", Json::Str(id));
@@ -116,6 +101,24 @@ bool IsUnsignedInRange(const Json* v, uint64_t max, uint64_t* out) {
   }
   return v->GetUint64(out) && *out <= max;
 }
+
+std::string VersionText(const HnsVersion& v) {
+  return std::to_string(v.major) + "." + std::to_string(v.minor);
+}
+
+bool ValidIpString(const Json* v, IpAddress* out) {
+  return v && v->IsString() && ParseIp(v->AsString(), out);
+}
+
+}  // namespace model
+
+using namespace model;  // NOLINT(build/namespaces): the model's own helpers
+
+namespace {
+
+const char* const kDefaultNetworkId = "6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001";
+const char* const kDefaultEndpoint14 = "3F8E6B21-5C7D-4E19-A0B4-0A000000000E";
+const char* const kDefaultEndpoint15 = "3F8E6B21-5C7D-4E19-A0B4-0A000000000F";
 
 // Compact list of the object IDs of a family as a JSON array.
 std::string IdArray(const std::vector<std::string>& ids) {
@@ -220,123 +223,6 @@ bool MatchesFilter(Family f, const Json& object, const Json& filter) {
     }
     const Json* have = object.Find(key);
     if (!have || !JsonValueMatches(*have, cond.second)) return false;
-  }
-  return true;
-}
-
-std::string VersionText(const HnsVersion& v) {
-  return std::to_string(v.major) + "." + std::to_string(v.minor);
-}
-
-Outcome FeatureRefused(const char* feature, const HnsVersion& v) {
-  return Outcome::FailText(hr::kRequestUnsupported, std::string("platform does not support feature ") +
-                                                        feature + " (HNS version " + VersionText(v) + ")");
-}
-
-bool ValidIpString(const Json* v, IpAddress* out) {
-  return v && v->IsString() && ParseIp(v->AsString(), out);
-}
-
-// Validates a policy list ({Type, Settings}) of a network or endpoint.
-Outcome ValidatePolicies(const Json* policies) {
-  if (!policies || policies->IsNull()) return Outcome();
-  if (!policies->IsArray()) return Outcome::Fail(hr::kInvalidJson, "(Policies must be an array)");
-  for (const Json& p : policies->Items()) {
-    if (!p.IsObject() || !p.Find("Type") || !p.Find("Type")->IsString())
-      return Outcome::Fail(hr::kInvalidPolicy, "(a policy needs a Type)");
-    const std::string type = p.StringAt("Type");
-    const Json* settings = p.Find("Settings");
-    if (EqualsIgnoreCase(type, "ProviderAddress")) {
-      IpAddress ip;
-      if (!settings || !ValidIpString(settings->Find("ProviderAddress"), &ip))
-        return Outcome::Fail(hr::kInvalidIp, "(ProviderAddress policy: bad ProviderAddress)");
-    } else if (EqualsIgnoreCase(type, "RemoteSubnetRoute")) {
-      IpAddress base, pa;
-      int len = 0;
-      if (!settings || !settings->Find("DestinationPrefix") ||
-          !ParsePrefix(settings->StringAt("DestinationPrefix"), &base, &len))
-        return Outcome::Fail(hr::kInvalidPrefix, "(RemoteSubnetRoute policy: bad DestinationPrefix)");
-      if (!ValidIpString(settings->Find("ProviderAddress"), &pa))
-        return Outcome::Fail(hr::kInvalidIp, "(RemoteSubnetRoute policy: bad ProviderAddress)");
-    }
-  }
-  return Outcome();
-}
-
-// Subnets of a network: prefix, length, gateway (first route's NextHop, if any).
-struct Subnet {
-  IpAddress base;
-  int length = 0;
-  bool hasGateway = false;
-  IpAddress gateway;
-  Json routes;
-};
-
-std::vector<Subnet> SubnetsOf(const Json& network) {
-  std::vector<Subnet> out;
-  const Json* ipams = network.Find("Ipams");
-  if (!ipams || !ipams->IsArray()) return out;
-  for (const Json& ipam : ipams->Items()) {
-    const Json* subnets = ipam.Find("Subnets");
-    if (!subnets || !subnets->IsArray()) continue;
-    for (const Json& s : subnets->Items()) {
-      Subnet sn;
-      if (!ParsePrefix(s.StringAt("IpAddressPrefix"), &sn.base, &sn.length)) continue;
-      const Json* routes = s.Find("Routes");
-      if (routes && routes->IsArray()) {
-        sn.routes = *routes;
-        for (const Json& r : routes->Items()) {
-          IpAddress gw;
-          if (ParseIp(r.StringAt("NextHop"), &gw) && gw.family == sn.base.family) {
-            sn.hasGateway = true;
-            sn.gateway = gw;
-            break;
-          }
-        }
-      }
-      out.push_back(sn);
-    }
-  }
-  return out;
-}
-
-bool IsReservedInSubnet(const IpAddress& ip, const Subnet& s) {
-  if (ip == s.base) return true;
-  if (s.hasGateway && ip == s.gateway) return true;
-  if (ip.family == 4 && s.length < 31) {
-    IpAddress broadcast = s.base;
-    for (int bit = s.length; bit < 32; ++bit) broadcast.bytes[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
-    if (ip == broadcast) return true;
-  }
-  return false;
-}
-
-std::string MacFromIp(const IpAddress& ip, bool remote) {
-  char buf[32];
-  if (remote) {
-    // kube-proxy's convention for remote endpoints: 02-11-<IPv4 octets> (IPv6: bytes 15,14,13,12).
-    const uint8_t* b = ip.bytes;
-    if (ip.family == 4) {
-      std::snprintf(buf, sizeof buf, "02-11-%02X-%02X-%02X-%02X", b[0], b[1], b[2], b[3]);
-    } else {
-      std::snprintf(buf, sizeof buf, "02-11-%02X-%02X-%02X-%02X", b[15], b[14], b[13], b[12]);
-    }
-  } else {
-    const uint8_t* b = ip.bytes + (ip.family == 4 ? 1 : 13);
-    std::snprintf(buf, sizeof buf, "00-15-5D-%02X-%02X-%02X", b[0], b[1], b[2]);
-  }
-  return buf;
-}
-
-bool ValidMac(const std::string& mac) {
-  if (mac.size() != 17) return false;
-  for (size_t i = 0; i < 17; ++i) {
-    char c = mac[i];
-    if (i % 3 == 2) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
   }
   return true;
 }
@@ -672,37 +558,6 @@ void HnsState::UnindexLoadBalancer(uint64_t seq) {
   lbFrontends_.erase(it);
 }
 
-std::string HnsState::NamespaceOfEndpoint(const std::string& endpointId) const {
-  for (const auto& entry : objects_[kNs].bySeq) {
-    const Json& ns = entry.second;
-    const Json* res = ns.Find("Resources");
-    if (!res || !res->IsArray()) continue;
-    for (const Json& r : res->Items()) {
-      if (!EqualsIgnoreCase(r.StringAt("Type"), "Endpoint")) continue;
-      const Json* data = r.Find("Data");
-      if (data && EqualsIgnoreCase(data->StringAt("ID"), endpointId)) return ns.StringAt("ID");
-    }
-  }
-  return std::string();
-}
-
-std::vector<std::string> HnsState::NodeIps() const {
-  std::vector<std::string> ips;
-  for (const auto& entry : objects_[kNet].bySeq) {
-    const Json& net = entry.second;
-    IpAddress ip;
-    if (ParseIp(net.StringAt("ManagementIP"), &ip)) ips.push_back(FormatIp(ip));
-    const Json* policies = net.Find("Policies");
-    if (!policies || !policies->IsArray()) continue;
-    for (const Json& p : policies->Items()) {
-      if (!EqualsIgnoreCase(p.StringAt("Type"), "ProviderAddress")) continue;
-      const Json* s = p.Find("Settings");
-      if (s && ParseIp(s->StringAt("ProviderAddress"), &ip)) ips.push_back(FormatIp(ip));
-    }
-  }
-  return ips;
-}
-
 Json HnsState::Present(Family f, const Json& object, bool detailed) const {
   Json out = object;
   const std::string id = object.StringAt("ID");
@@ -820,503 +675,15 @@ Outcome HnsState::Create(Family f, const std::string& requestedId, const std::st
   return Outcome::Fail(hr::kUnexpected, "");
 }
 
-Outcome HnsState::CreateNetwork(const std::string& id, Json in) {
-  static const char* const kTypes[] = {"NAT", "ICS", "Transparent", "L2Bridge", "L2Tunnel",
-                                       "Overlay", "Private", "Internal", "Mirrored", "Infiniband",
-                                       "ConstrainedICS"};
-  const Json* type = in.Find("Type");
-  bool known = false;
-  if (type && type->IsString())
-    for (const char* t : kTypes)
-      if (EqualsIgnoreCase(type->AsString(), t)) known = true;
-  if (!known) return Outcome::Fail(hr::kInvalidNetworkType, "(Type is missing or unknown)");
-  const Json* ipams = in.Find("Ipams");
-  if (ipams && !ipams->IsNull()) {
-    if (!ipams->IsArray()) return Outcome::Fail(hr::kInvalidJson, "(Ipams must be an array)");
-    for (const Json& ipam : ipams->Items()) {
-      const Json* subnets = ipam.Find("Subnets");
-      if (!subnets || subnets->IsNull()) continue;
-      if (!subnets->IsArray()) return Outcome::Fail(hr::kInvalidJson, "(Subnets must be an array)");
-      for (const Json& s : subnets->Items()) {
-        IpAddress base, hop;
-        int len = 0;
-        if (!ParsePrefix(s.StringAt("IpAddressPrefix"), &base, &len))
-          return Outcome::Fail(hr::kInvalidPrefix, "(IpAddressPrefix \"" + s.StringAt("IpAddressPrefix") + "\")");
-        const Json* routes = s.Find("Routes");
-        if (routes && routes->IsArray()) {
-          for (const Json& r : routes->Items()) {
-            if (r.Find("NextHop") && !ParseIp(r.StringAt("NextHop"), &hop))
-              return Outcome::Fail(hr::kInvalidIp, "(route NextHop \"" + r.StringAt("NextHop") + "\")");
-            if (r.Find("DestinationPrefix") && !ParsePrefix(r.StringAt("DestinationPrefix"), &hop, &len))
-              return Outcome::Fail(hr::kInvalidPrefix, "(route DestinationPrefix)");
-          }
-        }
-      }
-    }
-  }
-  Outcome policies = ValidatePolicies(in.Find("Policies"));
-  if (!policies.ok()) return policies;
-  IpAddress mgmt;
-  if (in.Find("ManagementIP") && !ValidIpString(in.Find("ManagementIP"), &mgmt))
-    return Outcome::Fail(hr::kInvalidIp, "(ManagementIP)");
-  Json obj = WithId(id, in);
-  Prune(&obj);
-  Append(Family::Network, std::move(obj));
-  Outcome out;
-  out.output = id;
-  out.mutated = true;
-  out.notices.push_back({notify::kNetworkCreate, "{\"ID\":\"" + id + "\"}"});
-  return out;
-}
-
-Outcome HnsState::CreateEndpoint(const std::string& id, Json in, const std::string& networkId) {
-  Json* net = Find(Family::Network, networkId);
-  if (!net) return Outcome::Fail(hr::kNetworkNotFound, "(network " + networkId + ")");
-  const Json* named = in.Find("HostComputeNetwork");
-  if (named && named->IsString() && !named->AsString().empty()) {
-    std::string canon;
-    if (!CanonicalGuid(named->AsString(), &canon) || canon != networkId)
-      return Outcome::Fail(hr::kInvalidNetwork,
-                           "(HostComputeNetwork does not name the network the endpoint is created in)");
-  }
-  in.Remove("HostComputeNamespace");  // read-only: set through the namespace
-  uint64_t flags = 0;
-  if (!IsUnsignedInRange(in.Find("Flags"), 0xFFFFFFFFu, &flags))
-    return Outcome::Fail(hr::kInvalidArg, "(Flags)");
-  const bool remote = (flags & kEndpointFlagRemote) != 0;
-  Outcome policies = ValidatePolicies(in.Find("Policies"));
-  if (!policies.ok()) return policies;
-
-  const std::vector<Subnet> subnets = SubnetsOf(*net);
-  // IPs used by the other local endpoints of this network.
-  std::set<std::string> used;
-  for (const auto& entry : objects_[kEp].bySeq) {
-    const Json& ep = entry.second;
-    if (!EqualsIgnoreCase(ep.StringAt("HostComputeNetwork"), networkId)) continue;
-    if (ep.IntAt("Flags") & kEndpointFlagRemote) continue;
-    const Json* cfgs = ep.Find("IpConfigurations");
-    if (!cfgs || !cfgs->IsArray()) continue;
-    for (const Json& c : cfgs->Items()) {
-      IpAddress ip;
-      if (ParseIp(c.StringAt("IpAddress"), &ip)) used.insert(FormatIp(ip));
-    }
-  }
-
-  Json cfgs = Json::Array();
-  const Json* given = in.Find("IpConfigurations");
-  if (given && !given->IsNull() && !given->IsArray())
-    return Outcome::Fail(hr::kInvalidJson, "(IpConfigurations must be an array)");
-  IpAddress firstIp;
-  bool haveFirst = false;
-  if (given && given->IsArray() && !given->Items().empty()) {
-    for (const Json& c : given->Items()) {
-      IpAddress ip;
-      if (!c.IsObject() || !ValidIpString(c.Find("IpAddress"), &ip))
-        return Outcome::Fail(hr::kInvalidIp, "(IpAddress \"" + (c.IsObject() ? c.StringAt("IpAddress") : std::string()) + "\")");
-      uint64_t plen = 0;
-      if (!IsUnsignedInRange(c.Find("PrefixLength"), ip.family == 4 ? 32 : 128, &plen))
-        return Outcome::Fail(hr::kInvalidArg, "(PrefixLength)");
-      Json cfg = c;
-      if (!remote) {
-        const Subnet* in_subnet = nullptr;
-        for (const Subnet& s : subnets)
-          if (InPrefix(ip, s.base, s.length)) in_subnet = &s;
-        if (!in_subnet)
-          return Outcome::Fail(hr::kInvalidIp, "(" + FormatIp(ip) + " is in no subnet of the network)");
-        if (IsReservedInSubnet(ip, *in_subnet) || used.count(FormatIp(ip)))
-          return Outcome::Fail(hr::kAddrInvalidOrReserved, "(" + FormatIp(ip) + " is reserved or in use)");
-        if (plen == 0) cfg.Set("PrefixLength", Json::Int(in_subnet->length));
-        used.insert(FormatIp(ip));
-      }
-      if (!haveFirst) {
-        firstIp = ip;
-        haveFirst = true;
-      }
-      cfgs.Push(cfg);
-    }
-  } else if (remote) {
-    return Outcome::Fail(hr::kInvalidIp, "(a remote endpoint needs an IpConfigurations entry)");
-  } else {
-    // Allocate the first free address of the first IPv4 (else any) subnet.
-    const Subnet* pick = nullptr;
-    for (const Subnet& s : subnets)
-      if (!pick || (pick->base.family != 4 && s.base.family == 4)) pick = &s;
-    if (!pick) return Outcome::Fail(hr::kInvalidSubnet, "(the network has no subnet to allocate from)");
-    const int hostBits = (pick->base.family == 4 ? 32 : 128) - pick->length;
-    const uint64_t size = hostBits >= 20 ? (1u << 20) : (uint64_t{1} << hostBits);
-    bool found = false;
-    for (uint64_t k = 1; k < size; ++k) {
-      IpAddress ip = OffsetIp(pick->base, k);
-      if (IsReservedInSubnet(ip, *pick) || used.count(FormatIp(ip))) continue;
-      Json cfg = Json::Object();
-      cfg.Set("IpAddress", Json::Str(FormatIp(ip)));
-      cfg.Set("PrefixLength", Json::Int(pick->length));
-      cfgs.Push(cfg);
-      firstIp = ip;
-      haveFirst = true;
-      found = true;
-      break;
-    }
-    if (!found) return Outcome::Fail(hr::kAddrInvalidOrReserved, "(the subnet has no free address)");
-  }
-  const Json* mac = in.Find("MacAddress");
-  if (mac && !mac->IsNull() && !(mac->IsString() && (mac->AsString().empty() || ValidMac(mac->AsString()))))
-    return Outcome::Fail(hr::kInvalidArg, "(MacAddress must look like 00-15-5D-0A-00-0E)");
-  if (!mac || !mac->IsString() || mac->AsString().empty())
-    in.Set("MacAddress", Json::Str(MacFromIp(firstIp, remote)));
-  in.Set("IpConfigurations", cfgs);
-  if (!remote && !in.Find("Routes")) {
-    for (const Subnet& s : subnets) {
-      if (InPrefix(firstIp, s.base, s.length) && s.routes.IsArray()) {
-        in.Set("Routes", s.routes);
-        break;
-      }
-    }
-  }
-  Json obj = WithId(id, in);
-  // Network reference right after the ID, canonical.
-  obj.Remove("HostComputeNetwork");
-  obj.Members().insert(obj.Members().begin() + 1, Json::Member("HostComputeNetwork", Json::Str(networkId)));
-  Prune(&obj);
-  Append(Family::Endpoint, std::move(obj));
-  Outcome out;
-  out.output = id;
-  out.mutated = true;
-  return out;
-}
-
-Outcome HnsState::ValidateLoadBalancer(const Json& in, const std::string& selfId, Json* result) {
-  uint64_t flags = 0;
-  if (!IsUnsignedInRange(in.Find("Flags"), 0xFFFFFFFFu, &flags))
-    return Outcome::Fail(hr::kInvalidArg, "(Flags)");
-  if ((flags & kLbFlagDsr) && !SupportsDsr()) return FeatureRefused("Direct Server Return (DSR)", version);
-  if ((flags & kLbFlagIpv6) && !SupportsIpv6()) return FeatureRefused("IPv6 DualStack", version);
-
-  // Port mappings: shape, ranges, and session affinity.
-  const Json* pms = in.Find("PortMappings");
-  if (pms && !pms->IsNull() && !pms->IsArray())
-    return Outcome::Fail(hr::kInvalidJson, "(PortMappings must be an array)");
-  struct Port {
-    uint64_t protocol, external;
-  };
-  std::vector<Port> ports;
-  if (pms && pms->IsArray()) {
-    for (const Json& pm : pms->Items()) {
-      if (!pm.IsObject()) return Outcome::Fail(hr::kInvalidJson, "(a port mapping must be an object)");
-      uint64_t protocol = 0, internal = 0, external = 0, distribution = 0, pflags = 0;
-      if (!IsUnsignedInRange(pm.Find("Protocol"), 255, &protocol))
-        return Outcome::Fail(hr::kInvalidArg, "(Protocol)");
-      if (!IsUnsignedInRange(pm.Find("InternalPort"), 65535, &internal))
-        return Outcome::Fail(hr::kInvalidArg, "(InternalPort must be 0-65535)");
-      if (!IsUnsignedInRange(pm.Find("ExternalPort"), 65535, &external))
-        return Outcome::Fail(hr::kInvalidArg, "(ExternalPort must be 0-65535)");
-      if (!IsUnsignedInRange(pm.Find("DistributionType"), 2, &distribution))
-        return Outcome::Fail(hr::kInvalidArg, "(DistributionType must be 0, 1 or 2)");
-      if (!IsUnsignedInRange(pm.Find("Flags"), 0xFFFFFFFFu, &pflags))
-        return Outcome::Fail(hr::kInvalidArg, "(port mapping Flags)");
-      if (distribution != 0 && !SupportsSessionAffinity()) return FeatureRefused("Session Affinity", version);
-      if (internal == 0 && external != 0) return Outcome::Fail(hr::kInvalidInternalPort, "");
-      for (const Port& p : ports)
-        if (p.protocol == protocol && p.external == external)
-          return Outcome::Fail(hr::kPortAlreadyExists,
-                               "(protocol " + std::to_string(protocol) + " port " + std::to_string(external) +
-                                   " appears twice in this load balancer)");
-      ports.push_back({protocol, external});
-    }
-  }
-
-  // Backends.
-  const Json* eps = in.Find("HostComputeEndpoints");
-  if (!eps || !eps->IsArray() || eps->Items().empty())
-    return Outcome::Fail(hr::kInvalidJsonReference, "(HostComputeEndpoints is missing or empty)");
-  Json backends = Json::Array();
-  for (const Json& e : eps->Items()) {
-    std::string id;
-    if (!e.IsString() || !CanonicalGuid(e.AsString(), &id))
-      return Outcome::Fail(hr::kInvalidJsonReference, "(HostComputeEndpoints holds a value that is not a GUID)");
-    if (!Find(Family::Endpoint, id)) return Outcome::Fail(hr::kEndpointNotFound, "(endpoint " + id + ")");
-    backends.Push(Json::Str(id));
-  }
-  const Json* netRef = in.Find("HostComputeNetwork");
-  std::string netId;
-  if (netRef && netRef->IsString() && !netRef->AsString().empty()) {
-    if (!CanonicalGuid(netRef->AsString(), &netId))
-      return Outcome::Fail(hr::kInvalidJsonReference, "(HostComputeNetwork is not a GUID)");
-    if (!Find(Family::Network, netId)) return Outcome::Fail(hr::kNetworkNotFound, "(network " + netId + ")");
-  }
-
-  // Addresses: valid, and of the family the IPv6 flag says (simulator choice).
-  const int family = (flags & kLbFlagIpv6) ? 6 : 4;
-  std::vector<IpAddress> vips;
-  const Json* fv = in.Find("FrontendVIPs");
-  if (fv && !fv->IsNull() && !fv->IsArray()) return Outcome::Fail(hr::kInvalidJson, "(FrontendVIPs must be an array)");
-  if (fv && fv->IsArray()) {
-    for (const Json& v : fv->Items()) {
-      IpAddress ip;
-      if (!v.IsString() || !ParseIp(v.AsString(), &ip))
-        return Outcome::Fail(hr::kInvalidIp, "(FrontendVIPs: \"" + (v.IsString() ? v.AsString() : v.Dump()) + "\")");
-      if (ip.family != family)
-        return Outcome::Fail(hr::kInvalidIp, "(FrontendVIPs: " + v.AsString() + " is not IPv" + std::to_string(family) +
-                                                 " as the IPv6 flag requires)");
-      vips.push_back(ip);
-    }
-  }
-  const Json* src = in.Find("SourceVIP");
-  if (src && !src->IsNull() && !(src->IsString() && src->AsString().empty())) {
-    IpAddress ip;
-    if (!src->IsString() || !ParseIp(src->AsString(), &ip))
-      return Outcome::Fail(hr::kInvalidIp, "(SourceVIP: \"" + (src->IsString() ? src->AsString() : src->Dump()) + "\")");
-    if (ip.family != family)
-      return Outcome::Fail(hr::kInvalidIp, "(SourceVIP is not IPv" + std::to_string(family) + " as the IPv6 flag requires)");
-  }
-
-  // Collisions with the other load balancers: same protocol and external port on an overlapping
-  // frontend. An empty FrontendVIPs list means every node IP (simulator choice, see README).
-  // The index (lbPorts_) narrows the load balancers to those sharing a (protocol, external port)
-  // with an overlapping frontend; the exact rule and message below then run on them in creation
-  // order, so the first one reported is the one a walk over every load balancer would report.
-  const std::vector<std::string> nodeIps = NodeIps();
-  const bool mineAll = vips.empty();
-  std::set<std::string> mine;
-  for (const IpAddress& ip : vips) mine.insert(FormatIp(ip));
-  bool mineHasNodeIp = false;
-  for (const std::string& n : nodeIps)
-    if (mine.count(n)) mineHasNodeIp = true;
-  const std::set<std::string> nodeIpSet(nodeIps.begin(), nodeIps.end());
-  const std::set<std::string>& probe = mineAll ? nodeIpSet : mine;
-  std::set<uint64_t> candidates;
-  auto take = [&](const std::set<uint64_t>& seqs) { candidates.insert(seqs.begin(), seqs.end()); };
-  for (const Port& p : ports) {
-    auto slotIt = lbPorts_.find({p.protocol, p.external});
-    if (slotIt == lbPorts_.end()) continue;
-    const PortSlot& slot = slotIt->second;
-    if (mineAll || mineHasNodeIp) take(slot.all);
-    for (const std::string& v : probe) {
-      auto vipIt = slot.byVip.find(v);
-      if (vipIt != slot.byVip.end()) take(vipIt->second);
-    }
-  }
-  const std::string selfKey = selfId.empty() ? std::string() : IdKey(selfId);
-  for (uint64_t seq : candidates) {
-    const LbFrontend& other = lbFrontends_.at(seq);
-    if (!selfKey.empty() && other.key == selfKey) continue;
-    const bool theirsAll = other.allNodeIps;
-    const std::set<std::string>& theirs = other.vips;
-    bool overlap = false;
-    std::string where;
-    if (mineAll && theirsAll) {
-      overlap = true;
-      where = "all node IPs";
-    } else if (mineAll || theirsAll) {
-      const std::set<std::string>& specific = mineAll ? theirs : mine;
-      for (const std::string& n : nodeIps)
-        if (specific.count(n)) {
-          overlap = true;
-          where = n + " (a node IP)";
-        }
-    } else {
-      for (const std::string& v : mine)
-        if (theirs.count(v)) {
-          overlap = true;
-          where = v;
-        }
-    }
-    if (!overlap) continue;
-    for (const auto& op : other.ports) {
-      for (const Port& p : ports) {
-        if (p.protocol == op.first && p.external == op.second)
-          return Outcome::Fail(hr::kPortAlreadyExists,
-                               "(load balancer " + IdOf(objects_[kLb].bySeq.at(seq)) + " already uses " + where +
-                                   " protocol " + std::to_string(op.first) + " port " + std::to_string(op.second) +
-                                   ")");
-      }
-    }
-  }
-
-  Json obj = in;
-  obj.Set("HostComputeEndpoints", backends);
-  if (!netId.empty()) obj.Set("HostComputeNetwork", Json::Str(netId));
-  *result = obj;
-  return Outcome();
-}
-
-Outcome HnsState::CreateLoadBalancer(const std::string& id, Json in) {
-  Json valid;
-  Outcome check = ValidateLoadBalancer(in, std::string(), &valid);
-  if (!check.ok()) return check;
-  Json obj = WithId(id, valid);
-  Prune(&obj);
-  Append(Family::LoadBalancer, std::move(obj));
-  Outcome out;
-  out.output = id;
-  out.mutated = true;
-  return out;
-}
-
-Outcome HnsState::CreateNamespace(const std::string& id, Json in) {
-  const Json* type = in.Find("Type");
-  if (type && !type->IsNull()) {
-    bool known = false;
-    for (const char* t : {"Host", "HostDefault", "Guest", "GuestDefault"})
-      if (type->IsString() && EqualsIgnoreCase(type->AsString(), t)) known = true;
-    if (!known) return Outcome::Fail(hr::kInvalidArg, "(namespace Type must be Host, HostDefault, Guest or GuestDefault)");
-  } else {
-    in.Set("Type", Json::Str("Host"));
-  }
-  const Json* res = in.Find("Resources");
-  if (res && !res->IsNull()) {
-    if (!res->IsArray()) return Outcome::Fail(hr::kInvalidJson, "(Resources must be an array)");
-    Json fixed = Json::Array();
-    for (const Json& r : res->Items()) {
-      if (!r.IsObject()) return Outcome::Fail(hr::kInvalidJson, "(a namespace resource must be an object)");
-      Json copy = r;
-      if (EqualsIgnoreCase(r.StringAt("Type"), "Endpoint")) {
-        const Json* data = r.Find("Data");
-        std::string epId;
-        if (!data || !CanonicalGuid(data->StringAt("ID"), &epId))
-          return Outcome::Fail(hr::kInvalidJsonReference, "(endpoint resource without a valid Data.ID)");
-        if (!Find(Family::Endpoint, epId)) return Outcome::Fail(hr::kEndpointNotFound, "(endpoint " + epId + ")");
-        if (!NamespaceOfEndpoint(epId).empty())
-          return Outcome::Fail(hrx::kEndpointNamespaceAlreadyExists, "(endpoint " + epId + ")");
-        Json d = *data;
-        d.Set("ID", Json::Str(epId));
-        copy.Set("Data", d);
-      }
-      fixed.Push(copy);
-    }
-    in.Set("Resources", fixed);
-  }
-  uint64_t nsId = 0;
-  if (!IsUnsignedInRange(in.Find("NamespaceId"), 0xFFFFFFFFu, &nsId))
-    return Outcome::Fail(hr::kInvalidArg, "(NamespaceId)");
-  if (nsId == 0) in.Set("NamespaceId", Json::Uint(nextNamespaceId++));
-  Json obj = WithId(id, in);
-  Prune(&obj);
-  Append(Family::Namespace, std::move(obj));
-  Outcome out;
-  out.output = id;
-  out.mutated = true;
-  return out;
-}
-
 Outcome HnsState::Modify(Family f, const std::string& id, const std::string& settings) {
   Json* o = Find(f, id);
   if (!o) return Outcome::Fail(NotFoundCode(f), "(" + std::string(FamilyNoun(f)) + " " + id + ")");
   Json in;
   Outcome fail;
   if (!ParseObject(settings, &in, &fail)) return fail;
-  if (f == Family::LoadBalancer) {
-    if (!SupportsModifyLoadBalancer()) return Outcome::Fail(hr::kNotImpl, "(ModifyLoadBalancer needs HNS 15.5-15.x or 16.0+; this host reports " + VersionText(version) + ")");
-    // kube-proxy sends the full HostComputeLoadBalancer; hns.v2.psm1 wraps it in a
-    // {RequestType, ResourceType, Settings} envelope. Both are accepted (simulator choice).
-    const Json* envelope = in.Find("Settings");
-    Json doc = (in.Find("RequestType") && envelope && envelope->IsObject()) ? *envelope : in;
-    Json valid;
-    Outcome check = ValidateLoadBalancer(doc, id, &valid);
-    if (!check.ok()) return check;
-    Json obj = WithId(id, valid);
-    Prune(&obj);
-    uint64_t seq = 0;
-    Locate(f, id, &seq);
-    UnindexLoadBalancer(seq);
-    *o = std::move(obj);
-    IndexLoadBalancer(seq, *o);
-    Outcome out;
-    out.mutated = true;
-    return out;
-  }
+  if (f == Family::LoadBalancer) return ModifyLoadBalancer(id, o, in);
   if (f == Family::Namespace) return ModifyNamespace(o, in);
   return ModifyPolicies(o, in);
-}
-
-Outcome HnsState::ModifyPolicies(Json* object, const Json& request) {
-  const std::string resource = request.StringAt("ResourceType");
-  const std::string kind = request.StringAt("RequestType");
-  if (!EqualsIgnoreCase(resource, "Policy"))
-    return Outcome::Fail(hr::kRequestUnsupported, "(ResourceType \"" + resource + "\" is not modelled by the simulator; use \"Policy\")");
-  const Json* settings = request.Find("Settings");
-  const Json* policies = settings ? settings->Find("Policies") : nullptr;
-  if (!policies || !policies->IsArray()) return Outcome::Fail(hr::kInvalidJson, "(Settings.Policies must be an array)");
-  Outcome valid = ValidatePolicies(policies);
-  if (!valid.ok()) return valid;
-  Json current = object->Find("Policies") && object->Find("Policies")->IsArray() ? *object->Find("Policies") : Json::Array();
-  if (EqualsIgnoreCase(kind, "Add")) {
-    for (const Json& p : policies->Items()) current.Push(p);
-  } else if (EqualsIgnoreCase(kind, "Remove")) {
-    for (const Json& p : policies->Items()) {
-      Json pruned = p;
-      Prune(&pruned);
-      bool removed = false;
-      auto& items = current.Items();
-      for (size_t i = 0; i < items.size(); ++i) {
-        Json cur = items[i];
-        Prune(&cur);
-        if (cur.Dump() == pruned.Dump()) {
-          items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
-          removed = true;
-          break;
-        }
-      }
-      if (!removed) return Outcome::Fail(hr::kPolicyNotFound, "(" + p.StringAt("Type") + ")");
-    }
-  } else if (EqualsIgnoreCase(kind, "Update") || EqualsIgnoreCase(kind, "Refresh")) {
-    // Replaces every policy of the types given.
-    std::set<std::string> types;
-    for (const Json& p : policies->Items()) types.insert(ToLowerAscii(p.StringAt("Type")));
-    Json next = Json::Array();
-    for (const Json& p : current.Items())
-      if (!types.count(ToLowerAscii(p.StringAt("Type")))) next.Push(p);
-    for (const Json& p : policies->Items()) next.Push(p);
-    current = next;
-  } else {
-    return Outcome::Fail(hr::kInvalidArg, "(RequestType must be Add, Remove, Update or Refresh)");
-  }
-  object->Set("Policies", current);
-  Prune(object);
-  Outcome out;
-  out.mutated = true;
-  return out;
-}
-
-Outcome HnsState::ModifyNamespace(Json* ns, const Json& request) {
-  const std::string resource = request.StringAt("ResourceType");
-  const std::string kind = request.StringAt("RequestType");
-  if (!EqualsIgnoreCase(resource, "Endpoint"))
-    return Outcome::Fail(hr::kRequestUnsupported, "(namespace ResourceType \"" + resource + "\" is not modelled by the simulator; use \"Endpoint\")");
-  const Json* settings = request.Find("Settings");
-  std::string epId;
-  if (!settings || !CanonicalGuid(settings->StringAt("EndpointId"), &epId))
-    return Outcome::Fail(hr::kInvalidJsonReference, "(Settings.EndpointId must be an endpoint GUID)");
-  if (!Find(Family::Endpoint, epId)) return Outcome::Fail(hr::kEndpointNotFound, "(endpoint " + epId + ")");
-  const std::string nsId = ns->StringAt("ID");
-  const std::string current = NamespaceOfEndpoint(epId);
-  Json resources = ns->Find("Resources") && ns->Find("Resources")->IsArray() ? *ns->Find("Resources") : Json::Array();
-  if (EqualsIgnoreCase(kind, "Add")) {
-    if (!current.empty()) return Outcome::Fail(hrx::kEndpointNamespaceAlreadyExists, "(endpoint " + epId + " is in namespace " + current + ")");
-    Json r = Json::Object();
-    r.Set("Type", Json::Str("Endpoint"));
-    Json data = Json::Object();
-    data.Set("ID", Json::Str(epId));
-    r.Set("Data", data);
-    resources.Push(r);
-  } else if (EqualsIgnoreCase(kind, "Remove")) {
-    if (!EqualsIgnoreCase(current, nsId)) return Outcome::Fail(hrx::kEndpointNotAttached, "(endpoint " + epId + " is not in this namespace)");
-    auto& items = resources.Items();
-    for (size_t i = 0; i < items.size(); ++i) {
-      const Json* data = items[i].Find("Data");
-      if (EqualsIgnoreCase(items[i].StringAt("Type"), "Endpoint") && data && EqualsIgnoreCase(data->StringAt("ID"), epId)) {
-        items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
-        break;
-      }
-    }
-  } else {
-    return Outcome::Fail(hr::kInvalidArg, "(RequestType must be Add or Remove)");
-  }
-  ns->Set("Resources", resources);
-  Prune(ns);
-  Outcome out;
-  out.mutated = true;
-  return out;
 }
 
 Outcome HnsState::Delete(Family f, const std::string& id) {
@@ -1325,123 +692,15 @@ Outcome HnsState::Delete(Family f, const std::string& id) {
     return Outcome::Fail(NotFoundCode(f), "(" + std::string(FamilyNoun(f)) + " " + id + ")");
   Outcome out;
   if (f == Family::Network) {
-    for (const auto& entry : objects_[kEp].bySeq) {
-      const Json& ep = entry.second;
-      if (EqualsIgnoreCase(ep.StringAt("HostComputeNetwork"), id))
-        return Outcome::Fail(hr::kEntityHasReferences, "(endpoint " + ep.StringAt("ID") + " is on this network)");
-    }
-    for (const auto& entry : objects_[kLb].bySeq) {
-      const Json& lb = entry.second;
-      if (EqualsIgnoreCase(lb.StringAt("HostComputeNetwork"), id))
-        return Outcome::Fail(hr::kEntityHasReferences, "(load balancer " + lb.StringAt("ID") + " refers to this network)");
-    }
-    out.notices.push_back({notify::kNetworkDelete, "{\"ID\":\"" + objects_[kNet].bySeq.at(seq).StringAt("ID") + "\"}"});
+    Outcome refused = PrepareDeleteNetwork(id, seq, &out);
+    if (!refused.ok()) return refused;
   } else if (f == Family::Endpoint) {
-    for (const auto& entry : objects_[kLb].bySeq) {
-      const Json& lb = entry.second;
-      const Json* eps = lb.Find("HostComputeEndpoints");
-      if (!eps || !eps->IsArray()) continue;
-      for (const Json& e : eps->Items())
-        if (EqualsIgnoreCase(e.AsString(), id))
-          return Outcome::Fail(hr::kEntityHasReferences, "(load balancer " + lb.StringAt("ID") + " uses this endpoint)");
-    }
-    // An endpoint still in a namespace is detached from it (simulator choice).
-    std::string ns = NamespaceOfEndpoint(id);
-    if (!ns.empty()) {
-      Json* nsObj = Find(Family::Namespace, ns);
-      Json req = Json::Object();
-      req.Set("ResourceType", Json::Str("Endpoint"));
-      req.Set("RequestType", Json::Str("Remove"));
-      Json s = Json::Object();
-      s.Set("EndpointId", Json::Str(id));
-      req.Set("Settings", s);
-      ModifyNamespace(nsObj, req);
-    }
+    Outcome refused = PrepareDeleteEndpoint(id);
+    if (!refused.ok()) return refused;
   }
   Erase(f, seq);
   out.mutated = true;
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// HNS v1 (vmcompute.dll!HNSCall)
-
-Json HnsState::PolicyList(const Json& lb) const {
-  Json pl = Json::Object();
-  pl.Set("ID", Json::Str(lb.StringAt("ID")));
-  Json refs = Json::Array();
-  const Json* eps = lb.Find("HostComputeEndpoints");
-  if (eps && eps->IsArray())
-    for (const Json& e : eps->Items()) refs.Push(Json::Str("/endpoints/" + e.AsString()));
-  pl.Set("References", refs);
-  Json policies = Json::Array();
-  const bool dsr = (lb.IntAt("Flags") & kLbFlagDsr) != 0;
-  const Json* pms = lb.Find("PortMappings");
-  if (pms && pms->IsArray()) {
-    for (const Json& pm : pms->Items()) {
-      Json p = Json::Object();
-      p.Set("Type", Json::Str("ELB"));
-      if (pm.IntAt("Protocol") != 0) p.Set("Protocol", Json::Int(pm.IntAt("Protocol")));
-      p.Set("InternalPort", Json::Int(pm.IntAt("InternalPort")));
-      p.Set("ExternalPort", Json::Int(pm.IntAt("ExternalPort")));
-      const std::string src = lb.StringAt("SourceVIP");
-      if (!src.empty()) p.Set("SourceVIP", Json::Str(src));
-      const Json* vips = lb.Find("FrontendVIPs");
-      p.Set("VIPs", vips && vips->IsArray() ? *vips : Json::Array());
-      p.Set("ILB", Json::Bool((pm.IntAt("Flags") & kPortFlagIlb) != 0));
-      if (pm.IntAt("Flags") & kPortFlagLocalRoutedVip) p.Set("LocalRoutedVip", Json::Bool(true));
-      p.Set("IsDSR", Json::Bool(dsr));
-      policies.Push(p);
-    }
-  }
-  pl.Set("Policies", policies);
-  return pl;
-}
-
-Outcome HnsState::HnsCall(const std::string& method, const std::string& rawPath, const std::string& request) {
-  (void)request;
-  std::string path = rawPath;
-  size_t q = path.find('?');
-  if (q != std::string::npos) path = path.substr(0, q);
-  const std::string lower = ToLowerAscii(path);
-  auto failure = [](const std::string& text) {
-    Outcome o;
-    std::string out = "{\"Success\":false,\"Error\":";
-    AppendJsonString(text, &out);
-    out += "}";
-    o.output = out;
-    return o;
-  };
-  const bool get = EqualsIgnoreCase(method, "GET");
-  if (lower == "/globals/version" || lower == "/globals/version/") {
-    if (!get) return failure("Method " + method + " is not supported on " + path + " by the simulator");
-    Outcome o;
-    o.output = "{\"Success\":true,\"Output\":{\"Major\":" + std::to_string(version.major) +
-               ",\"Minor\":" + std::to_string(version.minor) + "}}";
-    return o;
-  }
-  const std::string prefix = "/policylists";
-  if (lower.compare(0, prefix.size(), prefix) == 0 &&
-      (lower.size() == prefix.size() || lower[prefix.size()] == '/')) {
-    if (!get) return failure("Method " + method + " on /policylists is not supported by the simulator");
-    std::string rest = path.substr(std::min(path.size(), prefix.size() + 1));
-    while (!rest.empty() && rest.back() == '/') rest.pop_back();
-    Outcome o;
-    if (rest.empty()) {
-      Json arr = Json::Array();
-      for (const auto& entry : objects_[kLb].bySeq) arr.Push(PolicyList(entry.second));
-      o.output = "{\"Success\":true,\"Output\":" + arr.Dump() + "}";
-      return o;
-    }
-    std::string id;
-    if (!CanonicalGuid(rest, &id)) return failure("Invalid policy list ID " + rest);
-    if (const Json* lb = Find(Family::LoadBalancer, id)) {
-      o.output = "{\"Success\":true,\"Output\":" + PolicyList(*lb).Dump() + "}";
-      return o;
-    }
-    return failure("Element not found. ");
-  }
-  return failure("The simulator does not serve " + method + " " + path);
 }
 
 }  // namespace sim

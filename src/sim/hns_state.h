@@ -123,10 +123,14 @@ class HnsState {
   Outcome CreateEndpoint(const std::string& id, Json in, const std::string& networkId);
   Outcome CreateLoadBalancer(const std::string& id, Json in);
   Outcome CreateNamespace(const std::string& id, Json in);
+  Outcome ModifyLoadBalancer(const std::string& id, Json* object, const Json& request);
   Outcome ModifyPolicies(Json* object, const Json& request);
   Outcome ModifyNamespace(Json* ns, const Json& request);
   // Validates a HostComputeLoadBalancer document and fills *out with the object to store.
   Outcome ValidateLoadBalancer(const Json& in, const std::string& selfId, Json* out);
+  // Checks and side effects of Delete per family (before the object is erased).
+  Outcome PrepareDeleteNetwork(const std::string& id, uint64_t seq, Outcome* out);
+  Outcome PrepareDeleteEndpoint(const std::string& id);
   Json Present(Family f, const Json& object, bool detailed) const;
   std::string NamespaceOfEndpoint(const std::string& endpointId) const;
   std::vector<std::string> NodeIps() const;
