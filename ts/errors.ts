@@ -58,6 +58,16 @@ const HRESULTS: ReadonlyMap<number, HresultEntry> = new Map<number, HresultEntry
   [0x803b001e, H('HCN_E_INVALID_IP', 'The IP address is invalid.')],
   [0x803b001f, H('HCN_E_SWITCH_EXTENSION_NOT_FOUND', 'The switch extension was not found.')],
   [0x803b0020, H('HCN_E_MANAGER_STOPPED', 'The Host Network Service is stopping or stopped.')],
+  // Guest network service (GCN) codes of the same facility (winerror.h; Microsoft's HCN HRESULT reference).
+  [0x803b0021, H('GCN_E_MODULE_NOT_FOUND', 'The guest network service module was not found.')],
+  [0x803b0022, H('GCN_E_NO_REQUEST_HANDLERS', 'No request handler can handle the JSON request.')],
+  [0x803b0023, H('GCN_E_REQUEST_UNSUPPORTED', 'The guest network service request is not supported.')],
+  [0x803b0024, H('GCN_E_RUNTIMEKEYS_FAILED', 'Adding runtime keys to the container failed.')],
+  [0x803b0025, H('GCN_E_NETADAPTER_TIMEOUT', 'Timed out waiting for the network adapter.')],
+  [0x803b0026, H('GCN_E_NETADAPTER_NOT_FOUND', 'The network adapter was not found.')],
+  [0x803b0027, H('GCN_E_NETCOMPARTMENT_NOT_FOUND', 'The network compartment was not found.')],
+  [0x803b0028, H('GCN_E_NETINTERFACE_NOT_FOUND', 'The network interface was not found.')],
+  [0x803b0029, H('GCN_E_DEFAULTNAMESPACE_EXISTS', 'The default namespace already exists.')],
   [0x803b002a, H('HCN_E_ICS_DISABLED', 'Internet Connection Sharing is disabled.')],
   [0x803b002b, H('HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS', 'The endpoint already belongs to a namespace.')],
   [0x803b002c, H('HCN_E_ENTITY_HAS_REFERENCES', 'The object is still referenced.')],
@@ -240,10 +250,12 @@ function composeMessage(
 }
 
 /**
- * The object does not exist: `ERROR_NOT_FOUND`, `HCN_E_*_NOT_FOUND`, or a client-side lookup that found nothing.
- * Never used for an unreachable HNS (that is {@link HcnServiceUnavailableError}).
+ * Something does not exist: `ERROR_NOT_FOUND`, `HCN_E_*_NOT_FOUND`, or a client-side lookup that found nothing.
+ * Never used for an unreachable HNS (that is {@link HcnServiceUnavailableError}). Only `ERROR_NOT_FOUND`
+ * (0x80070490) says the object named in the call is absent (hnslib `IsNotFoundError`); the others name
+ * something it needed, e.g. `HCN_E_PORT_NOT_FOUND` is a backend's switch port (the SDK's deletes throw it).
  * @example
- * if (err instanceof HcnNotFoundError) return false; // already gone
+ * if (err instanceof HcnNotFoundError && err.hresult === 0x80070490) return false; // already gone
  */
 export class HcnNotFoundError extends HcnError {}
 

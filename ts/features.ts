@@ -36,7 +36,9 @@ export type FeatureName =
   | 'disableHostPort'
   | 'accelnet'
   | 'modifyLoadBalancer'
-  | 'acl';
+  | 'acl'
+  | 'aclSupportForProtocol252'
+  | 'nestedIpSet';
 
 /**
  * Why a feature is reported as it is: from the version table, a user override, or a runtime probe
@@ -130,6 +132,8 @@ export const FEATURE_TABLE: Readonly<Record<FeatureName, FeatureEntry>> = Object
   disableHostPort: entry('Disable Host Port', from(15, 1)),
   accelnet: entry('Accelnet', from(15, 4)),
   modifyLoadBalancer: entry('ModifyLoadbalancer', span(15, 5, 15, MAX_MINOR), from(16, 0)),
+  aclSupportForProtocol252: entry('ACL Support For Protocol 252', from(11, 0)),
+  nestedIpSet: entry('Nested IP Set', from(15, 0)),
 });
 
 /**

@@ -19,7 +19,7 @@ import type { LoadBalancerInfo, LoadBalancerSpec } from './schema/models';
 import type { Engine } from './internal/engine';
 import { frontendKeys, frontendsOverlap, infoMatchesSpec } from './internal/lb-match';
 import type { CallOptions, Operation } from './internal/operation';
-import { deleteLoadBalancer } from './internal/lb-delete';
+import { deleteLoadBalancer, isLoadBalancerGone } from './internal/lb-delete';
 import { registerUpdateInTurn } from './internal/handle-access';
 
 /**
@@ -272,18 +272,18 @@ export class LoadBalancerHandle {
     engine.forget(previousId);
   }
 
-  /** Deletes the replaced load balancer; not-found is fine, one retry as kube-proxy does (WS2019). */
+  /** Deletes the replaced load balancer; ERROR_NOT_FOUND is fine, one retry as kube-proxy does (WS2019). */
   async #deleteOld(id: string, op: Operation): Promise<void> {
     const remove = () => op.native('HcnDeleteLoadBalancer', (t) => this.#engine.context().remove('loadBalancer', id, t));
     try {
       await remove();
     } catch (err) {
-      if (err instanceof HcnNotFoundError) return;
+      if (isLoadBalancerGone(err)) return;
       if (!(err instanceof HcnError) || err.code === 'HCN_TIMEOUT' || err.code === 'HCN_ABORTED') throw err;
       try {
         await remove();
       } catch (again) {
-        if (!(again instanceof HcnNotFoundError)) throw again;
+        if (!isLoadBalancerGone(again)) throw again;
       }
     }
   }

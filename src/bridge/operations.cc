@@ -94,6 +94,24 @@ bool QueryInto(Job& job, Failure& failure, Scratch& scratch, const HcnObject& ob
   return true;
 }
 
+// An enumerate that succeeded with no IDs may hand back a null string, "" or "null" instead of "[]":
+// hns.v2.psm1 (microsoft/SDN) guards its ID list against null before ConvertFrom-Json. All mean "none".
+bool IsEmptyEnumeration(const hcn_char* text) {
+  if (text == nullptr) return true;
+  auto blank = [](hcn_char c) { return c == u' ' || c == u'\t' || c == u'\r' || c == u'\n'; };
+  const hcn_char* p = text;
+  while (blank(*p)) ++p;
+  static const char16_t kNull[] = u"null";
+  size_t n = 0;
+  if (*p != 0 && *p == static_cast<hcn_char>(kNull[0])) {
+    while (n < 4 && p[n] == static_cast<hcn_char>(kNull[n])) ++n;
+    if (n != 4) return false;
+  }
+  p += n;
+  while (blank(*p)) ++p;
+  return *p == 0;
+}
+
 // Lists shorter than this stay on their own thread.
 constexpr size_t kShareFrom = 16;
 
@@ -112,7 +130,9 @@ void RunList(Job& job, Scratch& scratch, HelperQueue& helpers) {
   if (job.failure.kind != ErrorKind::None) return;
 
   std::vector<GUID> ids;
-  {
+  if (IsEmptyEnumeration(job.out.get())) {
+    job.out.Reset();  // an empty list: nothing to open
+  } else {
     simdjson::ondemand::document doc;
     simdjson::ondemand::array array;
     bool ok = scratch.parser.iterate(scratch.Load(job.out.get())).get(doc) == simdjson::SUCCESS &&

@@ -145,7 +145,10 @@ void Load(Loaded& out) {
   Resolver hcn(hcnDll, missingRequired, missingOptional);
   hcn.Family(kNetworkExports, out.api.families[static_cast<int>(Family::Network)], true, true);
   hcn.Family(kEndpointExports, out.api.families[static_cast<int>(Family::Endpoint)], true, true);
-  // In-place ModifyLoadBalancer exists only on newer hosts; the SDK falls back to replace.
+  // HcnModifyLoadBalancer is exported since Windows 10 1809 / Windows Server 2019 (Microsoft's
+  // HcnModifyLoadBalancer reference). Whether HNS actually updates in place is decided by the HNS
+  // version (hnslib's ModifyLoadbalancer range) or an E_NOTIMPL answer, not by the export; it stays
+  // optional so that a DLL without it still loads and the SDK replaces instead.
   hcn.Family(kLoadBalancerExports, out.api.families[static_cast<int>(Family::LoadBalancer)], true,
              false);
   hcn.Family(kNamespaceExports, out.api.families[static_cast<int>(Family::Namespace)], false,

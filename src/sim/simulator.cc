@@ -140,6 +140,15 @@ bool Simulator::Enter(const std::string& op, Failure* fault) {
   return true;
 }
 
+bool Simulator::TakeAnswer(const std::string& op, Answer* answer) {
+  std::lock_guard<std::mutex> lock(faultMu_);
+  auto it = answerNext_.find(op);
+  if (it == answerNext_.end() || it->second.count == 0) return false;
+  *answer = it->second;
+  if (--it->second.count == 0) answerNext_.erase(it);
+  return true;
+}
+
 HRESULT Simulator::Fail(const Failure& fault, hcn_char** errorRecord) {
   if (hr::Failed(fault.hr)) {
     SetError(errorRecord, fault.hr, fault.message);
@@ -205,6 +214,11 @@ HRESULT Simulator::Enumerate(Family f, const hcn_char* query, hcn_char** ids, hc
   Failure fault;
   if (!Enter(OperationName(f, kEnumerate), &fault)) return Fail(fault, errorRecord);
   if (!ids) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  Answer answer;
+  if (TakeAnswer(OperationName(f, kEnumerate), &answer)) {
+    if (!answer.isNull) *ids = AllocString(answer.text);
+    return hr::kOk;
+  }
   std::string q;
   if (!Utf16ToUtf8(query, &q)) {
     return Finish(Outcome::Fail(hr::kInvalidJson, "(the query is not valid UTF-16)"), errorRecord);
@@ -464,6 +478,7 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     {
       std::lock_guard<std::mutex> lock(faultMu_);
       failNext_.clear();
+      answerNext_.clear();
       latencyMs_.clear();
       hang_.clear();
       calls_.clear();
@@ -586,6 +601,30 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
       failNext_.erase(operation);
     } else {
       failNext_[operation] = failure;
+    }
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "answerNext") {
+    // Test hook for what clients must survive: an enumerate that succeeds with a null, empty or
+    // "null" ID list (hns.v2.psm1 guards against it). Not a model of HNS: see the README.
+    std::string operation, error;
+    if (!ReadOperation(req, &operation, &error)) return Refusal(error);
+    if (operation.compare(0, 12, "HcnEnumerate") != 0)
+      return Refusal("\"answerNext\" applies to the HcnEnumerate* operations only");
+    const Json* count = req.Find("count");
+    uint64_t n = 1;
+    if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
+    const Json* output = req.Find("output");
+    if (!output || !(output->IsNull() || output->IsString()))
+      return Refusal("\"output\" must be a string or null (a null output string)");
+    Answer answer{n, output->IsNull(), output->IsString() ? output->AsString() : std::string()};
+    std::lock_guard<std::mutex> lock(faultMu_);
+    if (n == 0) {
+      answerNext_.erase(operation);
+    } else {
+      answerNext_[operation] = answer;
     }
     *ok = true;
     return "{\"ok\":true}";

@@ -66,6 +66,12 @@ class Simulator {
     bool hasCode = false;  // ErrorCode given (hr 0 only)
     uint32_t code = 0;
   };
+  // answerNext: the next `count` calls of an Enumerate operation succeed with this output instead.
+  struct Answer {
+    uint64_t count = 0;
+    bool isNull = true;  // a null output string
+    std::string text;
+  };
   struct Callback {
     hcn::NotificationCallback fn;
     void* context;
@@ -79,6 +85,8 @@ class Simulator {
   // Fault injection before a call: counts it, sleeps, waits while hung, and consumes failNext.
   // Returns false (and sets the failure, `count` unused) when the call must fail.
   bool Enter(const std::string& op, Failure* fault);
+  // Consumes an answerNext for `op`: true (and the answer) when one is set.
+  bool TakeAnswer(const std::string& op, Answer* answer);
   // Returns an injected failure: its HRESULT, with its ErrorRecord when the caller asked for one.
   HRESULT Fail(const Failure& fault, hcn_char** errorRecord);
   // Runs `body` on the state under the state lock (and the file lock when file-backed).
@@ -111,6 +119,7 @@ class Simulator {
   std::mutex faultMu_;
   std::condition_variable faultCv_;
   std::map<std::string, Failure> failNext_;
+  std::map<std::string, Answer> answerNext_;
   std::map<std::string, uint64_t> latencyMs_;
   std::set<std::string> hang_;
   uint64_t releaseGeneration_ = 0;

@@ -7,6 +7,7 @@ import {
   HcnAccessDeniedError,
   HcnAlreadyExistsError,
   HcnBusyError,
+  HcnError,
   HcnFeatureNotSupportedError,
   HcnNotFoundError,
   HcnNotImplementedError,
@@ -109,6 +110,30 @@ simulatorOnly('service unavailable: HCN_E_MANAGER_STOPPED on delete throws and t
   fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x803b0020);
   await t.throwsAsync(fx.hcn.loadBalancers.get(lb.id), { instanceOf: HcnServiceUnavailableError });
   t.true(await lb.delete());
+});
+
+simulatorOnly('delete: HCN_E_PORT_NOT_FOUND (a backend\'s switch port is gone) throws; only ERROR_NOT_FOUND means "already gone"', async (t) => {
+  // hnslib IsNotFoundError: only ERROR_NOT_FOUND (0x80070490) says the load balancer itself is absent;
+  // 0x803B0007 is HNS failing on a backend's switch port (hcsshim#1043), and the load balancer stays.
+  const fx = await openFixture(t);
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9015 }));
+  fx.hcn.simulator!.failNext('HcnDeleteLoadBalancer', 0x803b0007);
+  const byId = await t.throwsAsync(fx.hcn.loadBalancers.delete(lb.id), { instanceOf: HcnError });
+  t.is(byId?.code, 'HCN_E_PORT_NOT_FOUND');
+  fx.hcn.simulator!.failNext('HcnDeleteLoadBalancer', 0x803b0007);
+  const byHandle = await t.throwsAsync(lb.delete(), { instanceOf: HcnError });
+  t.is(byHandle?.code, 'HCN_E_PORT_NOT_FOUND');
+  t.is((await fx.hcn.loadBalancers.get(lb.id)).id, lb.id, 'still there');
+  // A replace whose delete of the old load balancer fails this way (twice: kube-proxy retries once) throws too.
+  fx.hcn.simulator!.failNext('HcnDeleteLoadBalancer', 0x803b0007, 2);
+  const oldId = lb.id;
+  const replace = await t.throwsAsync(lb.update(walkthroughSpec(fx, { port: 9015, backends: [fx.backendIps[0]] })), { instanceOf: HcnError });
+  t.is(replace?.code, 'HCN_E_PORT_NOT_FOUND');
+  t.is((await fx.hcn.loadBalancers.get(oldId)).id, oldId, 'the old one is still there and was not reported gone');
+  // ERROR_NOT_FOUND is "already gone": false, no throw.
+  fx.hcn.simulator!.failNext('HcnDeleteLoadBalancer', 0x80070490);
+  t.false(await fx.hcn.loadBalancers.delete(oldId));
+  for (const h of await fx.hcn.loadBalancers.list()) await h.delete();
 });
 
 simulatorOnly('access denied: E_ACCESSDENIED says to run elevated', async (t) => {

@@ -160,3 +160,21 @@ test.serial('concurrent lists on a busy pool all finish with the full result', a
   ctx.close();
   await assertClean(t, control);
 });
+
+test('an enumerate that succeeds with a null, "" or "null" ID list lists nothing (hns.v2.psm1 guards it)', async (t) => {
+  const ctx = openSim();
+  try {
+    for (const output of [null, '', 'null', ' null\n']) {
+      sim(control, { op: 'answerNext', operation: 'HcnEnumerateLoadBalancers', output });
+      t.deepEqual(await ctx.list('loadBalancer', PROPS, PROPS, TIMEOUT), [], JSON.stringify(output));
+    }
+    // Anything else that is not an array of GUIDs still fails.
+    sim(control, { op: 'answerNext', operation: 'HcnEnumerateLoadBalancers', output: 'nul' });
+    await rejectsWith(t, ctx.list('loadBalancer', PROPS, PROPS, TIMEOUT), 'HCN_HRESULT');
+    // The simulator itself answers an empty enumeration with "[]", as hcsshim's json.Unmarshal needs.
+    t.is(await ctx.enumerate('loadBalancer', PROPS, TIMEOUT), '[]');
+    await assertClean(t, ctx);
+  } finally {
+    ctx.close();
+  }
+});

@@ -65,6 +65,16 @@ const HCN_TABLE: Array<[string, number]> = [
   ['HCN_E_INVALID_IP', 0x803b001e],
   ['HCN_E_SWITCH_EXTENSION_NOT_FOUND', 0x803b001f],
   ['HCN_E_MANAGER_STOPPED', 0x803b0020],
+  // Guest network service codes of the same facility (winerror.h; Microsoft's HCN HRESULT reference).
+  ['GCN_E_MODULE_NOT_FOUND', 0x803b0021],
+  ['GCN_E_NO_REQUEST_HANDLERS', 0x803b0022],
+  ['GCN_E_REQUEST_UNSUPPORTED', 0x803b0023],
+  ['GCN_E_RUNTIMEKEYS_FAILED', 0x803b0024],
+  ['GCN_E_NETADAPTER_TIMEOUT', 0x803b0025],
+  ['GCN_E_NETADAPTER_NOT_FOUND', 0x803b0026],
+  ['GCN_E_NETCOMPARTMENT_NOT_FOUND', 0x803b0027],
+  ['GCN_E_NETINTERFACE_NOT_FOUND', 0x803b0028],
+  ['GCN_E_DEFAULTNAMESPACE_EXISTS', 0x803b0029],
   ['HCN_E_ICS_DISABLED', 0x803b002a],
   ['HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS', 0x803b002b],
   ['HCN_E_ENTITY_HAS_REFERENCES', 0x803b002c],
@@ -98,7 +108,7 @@ const GENERIC_TABLE: Array<[string, number]> = [
 ];
 
 test('every HCN HRESULT of the reference table has its name', (t) => {
-  t.is(HCN_TABLE.length, 46);
+  t.is(HCN_TABLE.length, 55); // 0x803B0001-0x803B0037 (the GCN_E_* codes 0x21-0x29 included)
   for (const [name, hr] of [...HCN_TABLE, ...GENERIC_TABLE]) t.is(hresultName(hr), name, formatHresult(hr));
   const known = new Map(knownHresults());
   for (const [name, hr] of HCN_TABLE) t.is(known.get(hr), name);

@@ -25,8 +25,8 @@ function supportedAt(feature: FeatureName, version: string): boolean {
   return featuresForVersion(V(version)).supported[feature];
 }
 
-test('17 features, each with a title and at least one range', (t) => {
-  t.is(FEATURE_NAMES.length, 17);
+test('19 features, each with a title and at least one range', (t) => {
+  t.is(FEATURE_NAMES.length, 19);
   for (const name of FEATURE_NAMES) {
     t.true(FEATURE_TABLE[name].title.length > 0);
     t.true(FEATURE_TABLE[name].ranges.length > 0);
@@ -80,6 +80,10 @@ const EDGES: Array<[FeatureName, string, boolean]> = [
   ['networkAcl', '15.0', true],
   ['disableHostPort', '15.0', false],
   ['disableHostPort', '15.1', true],
+  ['aclSupportForProtocol252', '10.99', false],
+  ['aclSupportForProtocol252', '11.0', true],
+  ['nestedIpSet', '14.99', false],
+  ['nestedIpSet', '15.0', true],
   ['accelnet', '15.3', false],
   ['accelnet', '15.4', true],
   ['modifyLoadBalancer', '15.3', false],

@@ -112,8 +112,7 @@ function hintFor(e: ErrorLike, backend: string | undefined): string | null {
       return 'a load balancer still uses it: update or delete that load balancer first (`hcn lb list` shows the backends)';
     case 'HCN_E_NETWORK_NOT_FOUND':
       return 'list networks with `hcn network list`';
-    case 'ERROR_NOT_FOUND':
-    case 'HCN_E_LOADBALANCER_NOT_FOUND': {
+    case 'ERROR_NOT_FOUND': {
       const field = typeof e.field === 'string' ? e.field : '';
       const op = typeof e.operation === 'string' ? e.operation : '';
       if (field.startsWith('backends')) {
