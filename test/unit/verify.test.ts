@@ -220,6 +220,10 @@ test('parseVfpRules: a /list-rule listing of the LB_DSR layer', (t) => {
     conditions: ['Protocols : 6', 'Source IP : 10.0.0.14', 'Source ports : 80'],
     data: ['Modify : Source IP, Source port', 'VIP : 13.0.0.13', 'VIP port : 8000', 'DIP Range(s) : { 10.0.0.14 : 80 }'],
     dips: [{ ip: '10.0.0.14', port: 80 }],
+    match: { protocols: [6], sourceIps: ['10.0.0.14'], destinationIps: [], sourcePorts: [80], destinationPorts: [] },
+    vip: '13.0.0.13',
+    vipPort: 8000,
+    flowTtl: 240,
     fields: {
       'Friendly name': 'LB_DSR_E5B0F_10.231.111.97_13.0.0.13_8000_80_6',
       Priority: '100',
@@ -265,7 +269,9 @@ test('checkVfpDsrRules: expected DSR rules found in captured output, missing one
   const walkthrough = lb(ID1, true);
   const ok = checkVfpDsrRules(walkthrough, '10.231.111.97', fixture('vfp-lb-dsr.txt'));
   t.true(ok.ok);
-  t.deepEqual(ok.rules, [{ pattern: 'LB_DSR_*_10.231.111.97_13.0.0.13_8000_80_6', present: true, matches: ['LB_DSR_E5B0F_10.231.111.97_13.0.0.13_8000_80_6'] }]);
+  t.deepEqual(ok.rules, [
+    { pattern: 'LB_DSR_*_10.231.111.97_13.0.0.13_8000_80_6', present: true, ok: true, matches: ['LB_DSR_E5B0F_10.231.111.97_13.0.0.13_8000_80_6'], differences: [], dipsCompared: false },
+  ]);
   t.is(ok.rulesInListing, 2);
 
   const twoPorts = lb(ID1, true, { ports: [port(), port({ protocol: 'udp', external: 8000, internal: 80 })] });
