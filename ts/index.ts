@@ -11,5 +11,6 @@ export * from './builders';
 export * from './net/ip';
 export * from './reconcile';
 export * from './verify';
+export * from './explain';
 export { NativeLoadError } from './native';
 export type { NativeError, NativeErrorCode, NativePoolStats } from './native';

@@ -282,4 +282,16 @@ export class Simulator {
   dump(): unknown {
     return this.control({ op: 'dump' }).state;
   }
+
+  /**
+   * Removes one rule from a VFP port of the simulated node, as `vfpctrl /remove-rule` would (the rule
+   * stays away until a reset or a topology reset; the state file keeps the removal). For testing
+   * what the DSR check says about a missing rule. A port without that rule is refused (E_INVALIDARG).
+   * @example
+   * const [{ port, rule }] = await hcn.vfp.rules({ layer: 'LB_DSR' });
+   * hcn.simulator!.removeVfpRule(port, rule.name);
+   */
+  removeVfpRule(port: string, rule: string): void {
+    this.control({ op: 'vfpRemoveRule', port, rule });
+  }
 }

@@ -2,6 +2,7 @@
 // and the v1 policy-list view's IsDSR), one load balancer in depth (backends that vanished, source VIP),
 // and, through ./vfp, the VFP rules a DSR load balancer should have programmed.
 import type { Hcn } from './client';
+import { checkVfpDsrRules, VFP_DSR_LAYER } from './vfp';
 import { HcnAbortError } from './errors';
 import { Operation, checkTimeout, type CallOptions } from './internal/operation';
 import { parseIp } from './net/ip';
@@ -44,6 +45,42 @@ export interface DsrCheck {
   ok: boolean;
   /** Why it failed, or null. */
   problem: string | null;
+  /** With `vfp: true`: the LB_DSR rules of each local backend's VFP port; null when VFP was not checked. */
+  vfp: VfpPortDsrCheck[] | null;
+}
+
+/**
+ * The DSR rules of one load balancer on one local backend's VFP port (`verifyDsr(hcn, { vfp: true })`).
+ * @example
+ * for (const p of check.vfp ?? []) if (!p.ok) console.error(p.port, p.problems);
+ */
+export interface VfpPortDsrCheck {
+  /** The backend endpoint, lower-case. */
+  endpointId: string;
+  /** Its VFP port GUID, or null when VFP shows no port for it. */
+  port: string | null;
+  /** Every expected rule is there and right. */
+  ok: boolean;
+  /** Expected rule patterns without a rule of that name on the port. */
+  missing: string[];
+  /** Each rule that is there but says something else, with how it differs. */
+  different: VfpRuleDifference[];
+  /** One sentence per problem (`port <id> lacks rule LB_DSR_*_...`). */
+  problems: string[];
+}
+
+/**
+ * A DSR rule that is on the port but says something else than the load balancer.
+ * @example
+ * const d: VfpRuleDifference = { pattern: 'LB_DSR_*_10.231.111.97_13.0.0.13_8000_80_6', rules: ['LB_DSR_E5B0F_10.231.111.97_13.0.0.13_8000_80_6'], differences: ['DIP set lacks { 10.0.0.15 : 80 }'] };
+ */
+export interface VfpRuleDifference {
+  /** The expected name pattern. */
+  pattern: string;
+  /** The rules of that name on the port. */
+  rules: string[];
+  /** How the closest of them differs. */
+  differences: string[];
 }
 
 /**
@@ -67,6 +104,8 @@ export interface DsrReport {
   policyLists: PolicyListRead;
   /** One verdict per load balancer, in HNS order. */
   loadBalancers: DsrCheck[];
+  /** Whether the VFP rules were checked (`vfp: true`), and where they were read from. */
+  vfp: { checked: boolean; source: 'simulator' | 'vfpctrl' | null };
 }
 
 /**
@@ -96,6 +135,11 @@ export interface VerifyDsrOptions extends CallOptions {
   protocol?: Protocol | undefined;
   /** Zero matching load balancers passes (by default it fails). */
   allowEmpty?: boolean | undefined;
+  /**
+   * Also check VFP: every DSR load balancer's local backends' ports must carry its LB_DSR rule for
+   * each VIP and port mapping, with the right protocol, VIP, port and DIP set (see checkVfpDsrRules).
+   */
+  vfp?: boolean | undefined;
 }
 
 function sameFrontend(lb: LoadBalancerInfo, e: ElbPolicyView): boolean {
@@ -147,7 +191,7 @@ export function judgeDsr(lbs: readonly LoadBalancerInfo[], lists: readonly Polic
   const rows = lbs.map((lb): DsrCheck => {
     const v1 = lists ? v1IsDsr(lb, lists) : null;
     const problem = dsrProblem(lb.dsr, v1);
-    return { id: lb.id, frontendVips: [...lb.frontendVips], ports: lb.ports.map((p) => ({ ...p })), dsr: lb.dsr, isDsrV1: v1, ok: problem === null, problem };
+    return { id: lb.id, frontendVips: [...lb.frontendVips], ports: lb.ports.map((p) => ({ ...p })), dsr: lb.dsr, isDsrV1: v1, ok: problem === null, problem, vfp: null };
   });
   const failed = rows.filter((r) => !r.ok).length;
   let reason: string | null = null;
@@ -161,6 +205,7 @@ export function judgeDsr(lbs: readonly LoadBalancerInfo[], lists: readonly Polic
     failed,
     policyLists: { read: lists !== undefined, error: lists !== undefined ? null : (options.policyListError ?? null) },
     loadBalancers: rows,
+    vfp: { checked: false, source: null },
   };
 }
 
@@ -200,9 +245,54 @@ export async function verifyDsr(hcn: Hcn, options: VerifyDsrOptions = {}): Promi
     const filter = { vip: options.vip, port: options.port, protocol: options.protocol };
     const lbs = (await step(op, options.signal, (o) => hcn.loadBalancers.list({ ...filter, ...o }))).map((h) => h.info);
     const { lists, error } = await readPolicyLists(hcn, op, options.signal);
-    return judgeDsr(lbs, lists, { allowEmpty: options.allowEmpty, policyListError: error });
+    const report = judgeDsr(lbs, lists, { allowEmpty: options.allowEmpty, policyListError: error });
+    if (options.vfp === true) await addVfpChecks(hcn, op, options.signal, lbs, report);
+    return report;
   } finally {
     op.dispose();
+  }
+}
+
+/** Checks the LB_DSR rules of every DSR load balancer on its local backends' ports, into `report`. */
+async function addVfpChecks(hcn: Hcn, op: Operation, signal: AbortSignal | undefined, lbs: readonly LoadBalancerInfo[], report: DsrReport): Promise<void> {
+  const endpoints = await step(op, signal, (o) => hcn.endpoints.list(o));
+  const networks = await step(op, signal, (o) => hcn.networks.list(o));
+  const ports = await step(op, signal, (o) => hcn.vfp.ports(o));
+  const rules = await step(op, signal, (o) => hcn.vfp.rules({ layer: VFP_DSR_LAYER, ...o }));
+  const byId = new Map(endpoints.map((e) => [e.id, e]));
+  report.vfp = { checked: true, source: hcn.vfp.source };
+  lbs.forEach((lb, i) => {
+    const row = report.loadBalancers[i]!;
+    if (!lb.dsr) return;
+    const backends = lb.backendIds.map((id) => byId.get(normalizeGuid(id) ?? id.toLowerCase())).filter((e): e is EndpointInfo => e !== undefined);
+    const backendIps = backends.flatMap((e) => e.ipAddresses);
+    row.vfp = backends
+      .filter((e) => !e.remote)
+      .map((e): VfpPortDsrCheck => {
+        const port = ports.find((p) => p.endpointId === e.id);
+        if (!port) return { endpointId: e.id, port: null, ok: false, missing: [], different: [], problems: [`local backend ${e.id} has no VFP port`] };
+        const net = networks.find((n) => n.id === e.networkId);
+        const mgmt = net?.managementIp ?? net?.providerAddress;
+        if (mgmt === undefined) return { endpointId: e.id, port: port.id, ok: false, missing: [], different: [], problems: [`network ${e.networkId} of backend ${e.id} shows no management IP to name the DSR rules by`] };
+        const check = checkVfpDsrRules(lb, mgmt, rules.filter((r) => r.port === port.id).map((r) => r.rule), { backendIps });
+        const different = check.rules.filter((r) => r.present && !r.ok).map((r) => ({ pattern: r.pattern, rules: r.matches, differences: r.differences }));
+        const problems = [
+          ...check.missing.map((m) => `VFP port ${port.id} (backend ${e.ipAddresses[0] ?? e.id}) lacks rule ${m}`),
+          ...different.map((d) => `rule ${d.rules.join(', ')} on VFP port ${port.id} differs: ${d.differences.join('; ')}`),
+        ];
+        return { endpointId: e.id, port: port.id, ok: check.ok, missing: check.missing, different, problems };
+      });
+    const vfpProblems = row.vfp.flatMap((p) => p.problems);
+    if (vfpProblems.length > 0) {
+      row.ok = false;
+      row.problem = [row.problem, ...vfpProblems].filter((x): x is string => x !== null).join('; ');
+    }
+  });
+  report.failed = report.loadBalancers.filter((c) => !c.ok).length;
+  if (report.failed > 0) {
+    const n = report.loadBalancers.length;
+    report.reason = `${report.failed} of ${n} load balancer${n === 1 ? '' : 's'} without DSR in HNS or VFP`;
+    report.ok = false;
   }
 }
 

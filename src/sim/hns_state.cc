@@ -12,6 +12,7 @@
 #include "encoding.h"
 #include "ip_address.h"
 #include "sim_model.h"
+#include "sim_vfp.h"
 
 namespace sim {
 
@@ -125,20 +126,6 @@ std::string IdArray(const std::vector<std::string>& ids) {
   Json arr = Json::Array();
   for (const std::string& id : ids) arr.Push(Json::Str(id));
   return arr.Dump();
-}
-
-// Same hex shape as `id` with every digit rotated by `salt`: a stable derived GUID for detail
-// output (endpoint port GUIDs and the like) without storing anything extra.
-std::string DerivedGuid(const std::string& id, int salt) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out = id;
-  for (char& c : out) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    if (v >= 0) c = kHex[(v + salt) & 15];
-  }
-  return out;
 }
 
 bool JsonValueMatches(const Json& have, const Json& want) {
@@ -377,6 +364,7 @@ void HnsState::SetDefault() {
 
 void HnsState::SetDefaultTopology() {
   Clear();
+  vfpRemoved.clear();
   Append(Family::Network, DefaultNetwork());
   Append(Family::Endpoint, DefaultEndpoint(kDefaultEndpoint14, "pod1", "10.0.0.14", "00-15-5D-0A-00-0E"));
   Append(Family::Endpoint, DefaultEndpoint(kDefaultEndpoint15, "pod2", "10.0.0.15", "00-15-5D-0A-00-0F"));
@@ -401,7 +389,18 @@ Json HnsState::ToJson() const {
     for (const auto& entry : objects_[f].bySeq) arr.Push(entry.second);
     doc.Set(kListNames[f], arr);
   }
+  if (!vfpRemoved.empty()) {
+    Json removed = Json::Array();
+    for (const std::string& k : vfpRemoved) removed.Push(Json::Str(k));
+    doc.Set("VfpRemovedRules", removed);
+  }
   return doc;
+}
+
+std::vector<const Json*> HnsState::Objects(Family f) const {
+  std::vector<const Json*> out;
+  for (const auto& entry : objects_[static_cast<int>(f)].bySeq) out.push_back(&entry.second);
+  return out;
 }
 
 bool HnsState::FromJson(const Json& doc, std::string* error) {
@@ -438,6 +437,10 @@ bool HnsState::FromJson(const Json& doc, std::string* error) {
       next.Append(static_cast<Family>(f), o);
     }
   }
+  const Json* removed = doc.Find("VfpRemovedRules");
+  if (removed && removed->IsArray())
+    for (const Json& k : removed->Items())
+      if (k.IsString()) next.vfpRemoved.insert(k.AsString());
   *this = std::move(next);
   return true;
 }
@@ -572,12 +575,12 @@ Json HnsState::Present(Family f, const Json& object, bool detailed) const {
   if (f == Family::Endpoint) {
     Json a = Json::Object();
     a.Set("Tag", Json::Str("Endpoint Port"));
-    a.Set("EndpointPortGuid", Json::Str(DerivedGuid(id, 7)));
+    a.Set("EndpointPortGuid", Json::Str(VfpEndpointPortId(id)));
     allocators.Push(a);
   } else if (f == Family::Network) {
     Json a = Json::Object();
     a.Set("Tag", Json::Str("Host Vnic"));
-    a.Set("EndpointPortGuid", Json::Str(DerivedGuid(id, 5)));
+    a.Set("EndpointPortGuid", Json::Str(VfpHostPortId(id)));
     allocators.Push(a);
   } else if (f == Family::LoadBalancer) {
     const bool dsr = (object.IntAt("Flags") & kLbFlagDsr) != 0;

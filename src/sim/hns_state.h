@@ -62,6 +62,11 @@ class HnsState {
   bool FromJson(const Json& doc, std::string* error);
 
   size_t Count(Family f) const { return objects_[static_cast<int>(f)].size(); }
+  // The objects of one family in creation order (sim_vfp.cc derives the VFP model from them).
+  std::vector<const Json*> Objects(Family f) const;
+  // VFP rules removed through the `vfpRemoveRule` control (keys from VfpRuleKey); persisted, and
+  // cleared with the default topology.
+  std::set<std::string> vfpRemoved;
   // The object with that ID (compared case-insensitively), or null.
   Json* Find(Family f, const std::string& id);
 

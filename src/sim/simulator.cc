@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "encoding.h"
+#include "sim_vfp.h"
 
 #ifdef HCN_SIM_COTASKMEM
 #include <objbase.h>
@@ -547,6 +548,19 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
       }
     }
     return "{\"ok\":true," + body + ",\"statePath\":" + path + "}";
+  }
+
+  if (op == "vfp" || op == "vfpRemoveRule") {
+    std::string body;
+    bool accepted = false;
+    Outcome o = WithState([&](HnsState& s) {
+      Outcome r;
+      body = VfpControl(s, op, req, &accepted, &r.mutated);
+      return r;
+    });
+    if (!o.ok()) return Refusal(o.error);
+    *ok = accepted;
+    return body;
   }
 
   if (op == "setVersion") {

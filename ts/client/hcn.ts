@@ -6,6 +6,7 @@ import { HcnValidationError, toHcnError } from '../errors';
 import type { FeatureName, Features } from '../features';
 import { loadBinding, type NativeContext, type NativePoolStats } from '../native';
 import { Simulator, type SimulatorChange } from '../simulator';
+import { vfpApi, type VfpApi } from './vfp';
 import { checkTimeout, type CallOptions } from '../internal/operation';
 import { ClientCore } from './core';
 import { endpointsApi, type EndpointsApi } from './endpoints';
@@ -106,6 +107,12 @@ export class Hcn extends EventEmitter {
    * const all = await hcn.loadBalancers.list();
    */
   readonly loadBalancers: LoadBalancersApi;
+  /**
+   * The node's VFP ports, layers, groups and rules (the simulator's model, or vfpctrl.exe on Windows).
+   * @example
+   * const rules = await hcn.vfp.rules({ layer: 'LB_DSR' });
+   */
+  readonly vfp: VfpApi;
 
   readonly #core: ClientCore;
   #subscribed = false;
@@ -125,6 +132,7 @@ export class Hcn extends EventEmitter {
     this.networks = networksApi(core);
     this.endpoints = endpointsApi(core);
     this.loadBalancers = loadBalancersApi(core);
+    this.vfp = vfpApi(core, this.simulator);
     this.#installListenerHooks();
   }
 

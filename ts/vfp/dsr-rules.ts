@@ -3,7 +3,7 @@
 // Microsoft's SDN scripts match them, and the check of a listing against them: name, type, VIP, ports,
 // protocol and the DIP set, not only the name.
 import { HcnArgumentError } from '../errors';
-import { canonicalIp } from '../net/ip';
+import { canonicalIp, ipFamily } from '../net/ip';
 import { ProtocolNumbers } from '../schema/enums';
 import type { LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';
 import type { VfpRule } from './model';
@@ -133,8 +133,8 @@ export interface VfpDsrCheck {
  */
 export interface VfpDsrCheckOptions {
   /**
-   * The IPs of the load balancer's backend endpoints: each rule's DIP set must be exactly these
-   * addresses at the mapping's internal port. Without them the DIP set is not compared (and
+   * The IPs of the load balancer's backend endpoints: each rule's DIP set must be exactly those of
+   * these addresses that are of the VIP's family, at the mapping's internal port. Without them the DIP set is not compared (and
    * `dipsCompared` says so).
    */
   backendIps?: readonly string[] | undefined;
@@ -212,7 +212,9 @@ export function checkVfpDsrRules(
   const candidates = rules.filter((r) => r.layer === undefined || r.layer.toUpperCase() === VFP_DSR_LAYER);
   const expected = expectedRules(lb, mgmt).map((e): VfpExpectedRule => {
     const named = candidates.filter((r) => vfpRuleNameMatches(e.pattern, r.name) || (r.friendlyName !== undefined && vfpRuleNameMatches(e.pattern, r.friendlyName)));
-    const dips = backendIps ? [...new Set(backendIps.map((ip) => dipKey(ip, e.internal)))] : undefined;
+    // A rule balances to the backends of its VIP's family only.
+    const family = ipFamily(e.vip);
+    const dips = backendIps ? [...new Set(backendIps.filter((ip) => ipFamily(ip) === family).map((ip) => dipKey(ip, e.internal)))] : undefined;
     const judged = named.map((r) => differences(r, e, dips));
     const good = judged.find((j) => j.diffs.length === 0);
     const closest = good ?? judged.slice().sort((a, b) => a.diffs.length - b.diffs.length)[0];
