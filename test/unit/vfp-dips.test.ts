@@ -44,22 +44,25 @@ test('checkVfpDsrRules: the DIP set must be the backends at the internal port', 
   t.false(wrongPort.ok);
 });
 
-test('checkVfpDsrRules: DIPs listed one per line under "DIP Range(s) :" (vfpctrl /get-rule-info), IPv6 too', (t) => {
+test('checkVfpDsrRules: DIPs listed one per line under "DIP Range(s) :" (vfpctrl /get-rule-info); only the VIP\'s family counts', (t) => {
   const text = [
     `RULE : ${NAME}`,
     '   Type : lbnat',
     '   Rule Data:',
     '       DIP Range(s) :',
     '           { 10.0.0.14 : 80 }',
-    '           { fd00::15 : 80 }',
+    '           { 10.0.0.15 : 80 }',
     '',
   ].join('\n');
   const [rule] = parseVfpRules(text, { layer: 'LB_DSR' });
   t.deepEqual(rule!.dips, [
     { ip: '10.0.0.14', port: 80 },
-    { ip: 'fd00::15', port: 80 },
+    { ip: '10.0.0.15', port: 80 },
   ]);
-  t.true(checkVfpDsrRules(lb(ID, true), MGMT, [rule!], { backendIps: ['10.0.0.14', 'FD00:0::15'] }).ok);
+  // An IPv6 backend of a dual-stack pod is not a DIP of the IPv4 VIP's rule.
+  t.true(checkVfpDsrRules(lb(ID, true), MGMT, [rule!], { backendIps: ['10.0.0.14', '10.0.0.15', 'FD00:0::15'] }).ok);
+  const [v6] = parseVfpRules('RULE : R\n   Rule Data:\n       DIP Range(s) :\n           { fdf5:5d67:b9ce:b28f::13f : 4445 }\n');
+  t.deepEqual(v6!.dips, [{ ip: 'fdf5:5d67:b9ce:b28f::13f', port: 4445 }]);
 });
 
 test('checkVfpDsrRules: a JSON listing carries no DIPs, so the DIP set is reported as not compared', (t) => {
