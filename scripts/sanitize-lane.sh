@@ -94,7 +94,8 @@ LD_BIND_NOW=1 node -e "require('./$testout/ts/native').loadBinding()" \
 
 echo "sanitize: running ${#files[@]} test files under ASan + UBSan (addon: $addon)"
 tap="$logs/tap.txt"
-node node_modules/ava/entrypoints/cli.mjs --tap --timeout 180s "${files[@]}" >"$tap" 2>&1
+# Children of the tests get their hang guard scaled too: ASan on a loaded 2-core machine is slow.
+HCN_TEST_HANG_SCALE=4 node node_modules/ava/entrypoints/cli.mjs --tap --timeout 180s "${files[@]}" >"$tap" 2>&1
 ava_status=$?
 unset LD_PRELOAD
 

@@ -141,9 +141,14 @@ export interface ChildResult {
 
 /**
  * Runs `script` in a fresh Node process with `NATIVE` bound to the path of ts/native.js. A child
- * that does not exit on its own is killed after `limitMs` (and reported with its signal).
+ * that does not exit on its own is killed after `limitMs` (and reported with its signal). The limit
+ * is a hang guard, not a timing check: lanes that run many times slower (ASan) scale it with
+ * HCN_TEST_HANG_SCALE.
  */
+const HANG_SCALE = Math.max(1, Number(process.env['HCN_TEST_HANG_SCALE'] ?? '1') || 1);
+
 export function runNode(script: string, limitMs = 30_000): Promise<ChildResult> {
+  limitMs *= HANG_SCALE;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', `const NATIVE = ${JSON.stringify(NATIVE_MODULE)};\n${script}`], {
       env: process.env,
