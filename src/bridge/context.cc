@@ -110,6 +110,12 @@ class Args {
     }
     out->resize(length);
     napi_get_value_string_utf16(env_, v, out->data(), length + 1, &length);
+    // Every text reaches HCN as a C string: a NUL would silently cut it there.
+    const size_t nul = out->find(u'\0');
+    if (nul != std::u16string::npos) {
+      return Fail(std::string(name) + " must not contain a NUL character (found at index " +
+                  std::to_string(nul) + "; HCN would cut the text there)");
+    }
     return true;
   }
 

@@ -117,9 +117,18 @@ test.serial('close() rejects running and queued calls with HCN_CLOSED; later cal
   await rejectsWith(t, queued, 'HCN_CLOSED');
   await rejectsWith(t, ctx.enumerate('network', PROPS, TIMEOUT), 'HCN_CLOSED');
   t.like(ctx.stats(), { threads: 0, busy: 0, queued: 0, completed: completed + 2 });
-  // The detached thread finishes its call after the release and closes what it opened.
+  // The detached thread finishes its call after the release and closes what it opened. The hang is
+  // inside HcnOpenEndpoint, before the handle exists: right after the release there is no live
+  // handle yet, so "no live handle" alone says nothing (that is how this test once failed under
+  // load). The latency keeps the handle open for a while to make that window wide. Done means:
+  // HcnCloseEndpoint was entered (so the handle was opened), and nothing is left alive.
+  sim(control, { op: 'latency', operation: 'HcnQueryEndpointProperties', ms: 200 });
+  const closes = calls(control, 'HcnCloseEndpoint');
   sim(control, { op: 'release' });
-  await waitFor(() => simStats(control).liveHandles === 0, 'the detached call to clean up');
+  await waitFor(() => {
+    const s = simStats(control);
+    return (s.calls.HcnCloseEndpoint ?? 0) > closes && s.liveHandles === 0 && (s.liveStrings ?? 0) === 0;
+  }, 'the detached call to close its handle and free its strings');
   await assertClean(t, control);
 });
 

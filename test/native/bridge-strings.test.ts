@@ -50,3 +50,17 @@ test.serial('an ErrorRecord with non-ASCII text arrives intact', async (t) => {
   t.true(err.message.includes(message), err.message);
   await assertClean(t, ctx);
 });
+
+test.serial('a NUL inside any text argument is refused before HCN sees it (it would cut the text)', async (t) => {
+  const before = sim<{ calls: Record<string, number> }>(ctx, { op: 'stats' }).calls;
+  const path = await rejectsWith(t, ctx.hnsCall('GET', '/globals/version\u0000/../networks', '', TIMEOUT), 'HCN_INVALID_ARGUMENT');
+  t.regex(path.message, /path must not contain a NUL character \(found at index 16/);
+  const settings = await rejectsWith(t, ctx.create('network', null, '{"Name":"a\u0000","Type":"NAT"}', PROPS, TIMEOUT), 'HCN_INVALID_ARGUMENT');
+  t.regex(settings.message, /settings must not contain a NUL/);
+  const filter = await rejectsWith(t, ctx.enumerate('network', `${PROPS}\u0000`, TIMEOUT), 'HCN_INVALID_ARGUMENT');
+  t.regex(filter.message, /query must not contain a NUL/);
+  const after = sim<{ calls: Record<string, number> }>(ctx, { op: 'stats' }).calls;
+  t.is(after.HNSCall ?? 0, before.HNSCall ?? 0, 'nothing was sent');
+  t.is(after.HcnCreateNetwork ?? 0, before.HcnCreateNetwork ?? 0, 'nothing was sent');
+  await assertClean(t, ctx);
+});

@@ -340,3 +340,55 @@ test('a feature with a gap in its versions names every range (DSR at HNS 9.2)', 
   t.is(err?.minVersion, '9.3');
   t.regex(err!.message, /needs HNS 9\.3–9\.x or 10\.2 and later, host has 9\.2/);
 });
+
+test('a VIP or source VIP in a special-purpose block is refused, naming the field and the block', (t) => {
+  const bad: Array<[string, RegExp]> = [
+    ['0.0.0.0', /the unspecified address/],
+    ['::', /the unspecified address/],
+    ['127.0.0.1', /a loopback address/],
+    ['::1', /a loopback address/],
+    ['224.0.0.5', /a multicast address/],
+    ['ff02::1', /a multicast address/],
+    ['255.255.255.255', /the broadcast address/],
+    ['169.254.169.254', /a link-local address/],
+    ['fe80::1', /a link-local address/],
+    // Today this one silently makes an IPv6 load balancer for an IPv4 address.
+    ['::ffff:13.0.0.60', /IPv4-mapped/],
+  ];
+  for (const [ip, message] of bad) {
+    const vip = expectRule(t, () => good().clearFrontends().frontend(ip).build(), 'frontendVips[0]', 'address');
+    t.regex(vip.message, message, ip);
+    const source = expectRule(t, () => good().sourceVip(ip).build(), 'sourceVip', 'address');
+    t.regex(source.message, message, ip);
+    expectRule(t, () => validateLoadBalancerSpec({ frontendVips: [ip], backends: [EP1], ports: [TCP80] }), 'frontendVips[0]', 'address');
+  }
+  t.is(good().clearFrontends().frontend('250.0.0.10').build().frontendVips[0], '250.0.0.10');
+});
+
+test('text around an address, a protocol or an ID is never trimmed away (no-break space included)', (t) => {
+  for (const pad of [' ', '\u00a0', '\t', '\n', '\u2003', '\ufeff']) {
+    expectRule(t, () => good().clearFrontends().frontend(`${pad}13.0.0.13`).build(), 'frontendVips[0]', 'ip');
+    expectRule(t, () => good().sourceVip(`13.0.0.1${pad}`).build(), 'sourceVip', 'ip');
+    expectRule(t, () => good().clearBackends().backend(`${EP1}${pad}`).build(), 'backends[0]', 'ref');
+    expectRule(t, () => good().clearPorts().port(loose<PortOptions>({ protocol: `tcp${pad}`, external: 80 })).build(), 'ports[0].protocol', 'protocol');
+  }
+});
+
+test('GUIDs with braces are refused in specs, balanced or not', (t) => {
+  for (const id of [`{${EP1}}`, `{${EP1}`, `${EP1}}`]) {
+    expectRule(t, () => good().clearBackends().backend(id).build(), 'backends[0]', 'ref');
+    expectRule(t, () => good().clearBackends().backend({ id }).build(), 'backends[0].id', 'guid');
+  }
+});
+
+test('holes in sparse arrays are refused by validateLoadBalancerSpec (forEach would skip them)', (t) => {
+  // eslint-disable-next-line no-sparse-arrays
+  const vips = [, '13.0.0.13'];
+  const err = expectRule(t, () => validateLoadBalancerSpec({ frontendVips: vips, backends: [EP1], ports: [TCP80] }), 'frontendVips[0]', 'sparse');
+  t.regex(err.message, /hole in a sparse array/);
+  const backends = new Array<string>(2);
+  backends[1] = EP1;
+  expectRule(t, () => validateLoadBalancerSpec({ backends, ports: [TCP80] }), 'backends[0]', 'sparse');
+  // eslint-disable-next-line no-sparse-arrays
+  expectRule(t, () => validateLoadBalancerSpec({ backends: [EP1], ports: [TCP80, , { protocol: 'udp', external: 53 }] }), 'ports[1]', 'sparse');
+});

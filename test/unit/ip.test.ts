@@ -1,7 +1,7 @@
 // IP parsing and canonical text: IPv4 strictness, every RFC 4291 IPv6 text form, RFC 5952 output,
 // prefixes and kube-proxy's remote-endpoint MAC.
 import test from 'ava';
-import { bytesToIp, canonicalIp, ipFamily, ipInPrefix, ipToBytes, isIp, macForRemoteEndpoint, parseIp, parsePrefix } from '../../ts/net/ip';
+import { bytesToIp, canonicalIp, describeSpecialAddress, ipFamily, ipInPrefix, ipToBytes, isIp, macForRemoteEndpoint, parseIp, parsePrefix, specialAddress, type SpecialAddress } from '../../ts/net/ip';
 
 test('IPv4 dotted quads parse to themselves', (t) => {
   for (const s of ['0.0.0.0', '10.0.0.14', '13.0.0.13', '255.255.255.255', '192.168.1.23']) {
@@ -109,4 +109,38 @@ test('macForRemoteEndpoint conjures kube-proxy MACs', (t) => {
   // IPv4-mapped counts as IPv4, as Go's To4 does.
   t.is(macForRemoteEndpoint('::ffff:10.244.3.7'), '02-11-0a-f4-03-07');
   t.throws(() => macForRemoteEndpoint('010.0.0.1'), { instanceOf: TypeError });
+});
+
+test('specialAddress names every block a VIP or provider address cannot be in', (t) => {
+  const cases: Array<[string, SpecialAddress | null]> = [
+    ['0.0.0.0', 'unspecified'],
+    ['0.1.2.3', 'unspecified'],
+    ['::', 'unspecified'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['::1', 'loopback'],
+    ['224.0.0.1', 'multicast'],
+    ['239.255.255.255', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['255.255.255.255', 'broadcast'],
+    ['169.254.0.1', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['febf::1', 'link-local'],
+    ['::ffff:13.0.0.60', 'ipv4-mapped'],
+    ['::FFFF:a00:e', 'ipv4-mapped'],
+    // Ordinary unicast, private and reserved blocks stay usable (250.0.0.10 is the SDN canary VIP).
+    ['13.0.0.13', null],
+    ['10.0.0.14', null],
+    ['250.0.0.10', null],
+    ['223.255.255.255', null],
+    ['240.0.0.1', null],
+    ['169.253.0.1', null],
+    ['fec0::1', null],
+    ['fd00::10', null],
+    ['2001:db8::1', null],
+    ['::2', null],
+    ['not an ip', null],
+  ];
+  for (const [ip, kind] of cases) t.is(specialAddress(ip), kind, ip);
+  t.is(describeSpecialAddress('ipv4-mapped'), 'an IPv4-mapped IPv6 address (write the IPv4 address itself)');
 });

@@ -5,7 +5,7 @@
 // the host lacks (refused here with the minimum version rather than by HNS with a bare HRESULT).
 import { HcnFeatureNotSupportedError, HcnValidationError, featureMessage, type ValidationIssue } from '../errors';
 import { featureTitle, formatVersion, minVersionOf, supportedVersions, type FeatureName, type Features } from '../features';
-import { parseIp } from '../net/ip';
+import { describeSpecialAddress, parseIp, specialAddress } from '../net/ip';
 import { normalizeGuid } from '../schema/guid';
 import type { BackendSpec, Distribution, LoadBalancerInfo, LoadBalancerSpec, PortMapping, Protocol } from '../schema/models';
 import { protocolFromNumber } from '../schema/load-balancer-json';
@@ -80,6 +80,8 @@ export const MAX_BACKENDS = 1024;
  */
 export type ValidationRule =
   | 'ip'
+  | 'address'
+  | 'sparse'
   | 'guid'
   | 'ref'
   | 'family'
@@ -151,7 +153,8 @@ function readProtocol(issues: Issue[], field: string, value: unknown): Protocol 
     return undefined;
   }
   const p =
-    typeof value === 'string' ? PROTOCOL_NAMES[value.trim().toLowerCase()] : typeof value === 'number' ? protocolFromNumber(value) : undefined;
+    // No trimming: ' tcp' is refused like any other text that is not a protocol name.
+    typeof value === 'string' ? PROTOCOL_NAMES[value.toLowerCase()] : typeof value === 'number' ? protocolFromNumber(value) : undefined;
   if (p === undefined) {
     issues.push({ field, rule: 'protocol', message: `must be tcp, udp, sctp or any (or 6, 17, 132, 0) (got ${describe(value)})`, value });
   }
@@ -203,6 +206,18 @@ function readBackend(issues: Issue[], field: string, value: unknown): BackendSpe
   return undefined;
 }
 
+/**
+ * A VIP or source VIP must be an ordinary unicast address: unspecified, loopback, multicast,
+ * broadcast, link-local and IPv4-mapped IPv6 addresses are refused (the last one would silently
+ * make an IPv6 load balancer for an IPv4 address). Returns false after recording the issue.
+ */
+function checkUnicast(issues: Issue[], field: string, address: string, value: unknown): boolean {
+  const kind = specialAddress(address);
+  if (kind === null) return true;
+  issues.push({ field, rule: 'address', message: `is ${describeSpecialAddress(kind)} (${address}); it must be a unicast address clients can reach`, value });
+  return false;
+}
+
 /** Validates a draft and returns the frozen spec, or throws the first issue with all of them listed. */
 function finish(draft: Draft, operation: string, options: BuildOptions | undefined): LoadBalancerSpec {
   const issues: Issue[] = [];
@@ -230,6 +245,7 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
       issues.push({ field, rule: 'ip', message: `is not a valid IPv4 or IPv6 address (got ${describe(vip)})`, value: vip });
       return;
     }
+    if (!checkUnicast(issues, field, ip.address, vip)) return;
     if (frontendVips.includes(ip.address)) {
       issues.push({ field, rule: 'duplicate', message: `repeats VIP ${ip.address}`, value: vip });
       return;
@@ -248,7 +264,7 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
         message: `is not a valid IPv4 or IPv6 address (got ${describe(draft.sourceVip)})`,
         value: draft.sourceVip,
       });
-    } else {
+    } else if (checkUnicast(issues, 'sourceVip', ip.address, draft.sourceVip)) {
       sourceVip = ip.address;
       addFamily('sourceVip', ip.family, ip.address);
     }
@@ -603,7 +619,13 @@ export function validateLoadBalancerSpec(spec: unknown, options?: BuildOptions):
   const list = (key: 'frontendVips' | 'backends' | 'ports'): unknown[] => {
     const v = spec[key];
     if (v === undefined || v === null) return [];
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v)) {
+      // forEach and friends skip holes: [, '13.0.0.13'] would pass as one VIP.
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) issues.push({ field: `${key}[${i}]`, rule: 'sparse', message: 'is a hole in a sparse array; give every element', value: undefined });
+      }
+      return v;
+    }
     issues.push({ field: key, rule: 'type', message: `must be an array (got ${describe(v)})`, value: v });
     return [];
   };

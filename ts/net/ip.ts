@@ -230,3 +230,61 @@ export function macForRemoteEndpoint(ip: string): string {
   const four = bytes.length === 4 ? [...bytes] : mapped ? [...bytes.subarray(12)] : [bytes[15]!, bytes[14]!, bytes[13]!, bytes[12]!];
   return ['02', '11', ...four.map((x) => x.toString(16).padStart(2, '0'))].join('-');
 }
+
+/**
+ * Why an address cannot be a VIP, source VIP or provider address: `'unspecified'` (0.0.0.0/8, ::),
+ * `'loopback'` (127.0.0.0/8, ::1), `'multicast'` (224.0.0.0/4, ff00::/8), `'broadcast'`
+ * (255.255.255.255), `'link-local'` (169.254.0.0/16, fe80::/10) or `'ipv4-mapped'` (::ffff:0:0/96,
+ * an IPv4 address in IPv6 form: it would make an IPv6 load balancer for an IPv4 address).
+ * @example
+ * const kind: SpecialAddress = 'loopback';
+ */
+export type SpecialAddress = 'unspecified' | 'loopback' | 'multicast' | 'broadcast' | 'link-local' | 'ipv4-mapped';
+
+/**
+ * The special-purpose block an address falls in (see {@link SpecialAddress}), or `null` for an
+ * ordinary unicast address (and for text that is not an address). Private, shared and reserved
+ * unicast blocks (10/8, 100.64/10, 240/4, fc00::/7) are ordinary here: HNS setups use them as VIPs
+ * (the SDN health checks use 250.0.0.10).
+ * @example
+ * specialAddress('127.0.0.1');        // 'loopback'
+ * specialAddress('::ffff:13.0.0.60'); // 'ipv4-mapped'
+ * specialAddress('13.0.0.13');        // null
+ */
+export function specialAddress(text: string): SpecialAddress | null {
+  const b = ipToBytes(text);
+  if (!b) return null;
+  if (b.length === 4) {
+    if (b[0] === 0) return 'unspecified';
+    if (b[0] === 127) return 'loopback';
+    if (b[0]! >= 224 && b[0]! <= 239) return 'multicast';
+    if (b.every((x) => x === 255)) return 'broadcast';
+    if (b[0] === 169 && b[1] === 254) return 'link-local';
+    return null;
+  }
+  const zeroTo = (n: number): boolean => b.subarray(0, n).every((x) => x === 0);
+  if (zeroTo(16)) return 'unspecified';
+  if (zeroTo(15) && b[15] === 1) return 'loopback';
+  if (b[0] === 0xff) return 'multicast';
+  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'link-local';
+  if (zeroTo(10) && b[10] === 0xff && b[11] === 0xff) return 'ipv4-mapped';
+  return null;
+}
+
+const SPECIAL_TEXT: Readonly<Record<SpecialAddress, string>> = {
+  unspecified: 'the unspecified address',
+  loopback: 'a loopback address',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+  'link-local': 'a link-local address',
+  'ipv4-mapped': 'an IPv4-mapped IPv6 address (write the IPv4 address itself)',
+};
+
+/**
+ * A phrase for an error message, e.g. "a loopback address".
+ * @example
+ * describeSpecialAddress('broadcast'); // 'the broadcast address'
+ */
+export function describeSpecialAddress(kind: SpecialAddress): string {
+  return SPECIAL_TEXT[kind];
+}
