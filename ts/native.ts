@@ -135,21 +135,29 @@ export interface NativeContext {
   readonly hasSimControl: boolean;
 
   /**
-   * Registers the HCN service callback (HcnRegisterServiceCallback) and delivers every
-   * notification to `listener` on the JS thread. One listener per context; calling again replaces it.
-   * The registration does not keep the process alive.
+   * Registers the HCN service callback (HcnRegisterServiceCallback) on a pool thread, within
+   * `timeoutMs` like any call, and from then on delivers every notification to `listener` on the JS
+   * thread. Resolves once registered; when already registered only the listener is replaced. A
+   * registration that completes after its deadline (or after close) is ended again by the pool
+   * thread. Rejects with HCN_INVALID_ARGUMENT while another subscribe/unsubscribe of this context is
+   * still running (callers serialise them). The registration does not keep the process alive.
    */
-  subscribe(listener: NativeNotificationListener): void;
+  subscribe(listener: NativeNotificationListener, timeoutMs: number): Promise<void>;
 
-  /** HcnUnregisterServiceCallback; no-op when not subscribed. */
-  unsubscribe(): void;
+  /**
+   * HcnUnregisterServiceCallback on a pool thread within `timeoutMs`; notifications stop reaching
+   * the listener at once. Resolves at once when not subscribed.
+   */
+  unsubscribe(timeoutMs: number): Promise<void>;
 
   /** Pool counters. */
   stats(): NativePoolStats;
 
   /**
    * Closes the context: pending and queued calls reject with HCN_CLOSED, idle threads are joined,
-   * stuck ones are left to finish and clean up after themselves. Idempotent.
+   * stuck ones are left to finish and clean up after themselves. A registration still in place is
+   * ended here, waiting at most 2 s for HcnUnregisterServiceCallback (unsubscribe first to wait
+   * for none). Idempotent.
    */
   close(): void;
 }

@@ -20,8 +20,6 @@ namespace bridge {
 namespace {
 
 constexpr const char* kSimControl = "HcnSimControl";
-constexpr const char* kRegister = "HcnRegisterServiceCallback";
-constexpr const char* kUnregister = "HcnUnregisterServiceCallback";
 // How long close() and environment teardown wait for HcnUnregisterServiceCallback: a hung HNS
 // must not hang them (or the process exit) for good.
 constexpr std::chrono::milliseconds kCloseUnregisterWait(2000);
@@ -165,6 +163,8 @@ napi_value ResultValue(napi_env env, const Job& job) {
       return v;
     }
     case Op::Remove:
+    case Op::Register:
+    case Op::Unregister:
       napi_get_undefined(env, &v);
       return v;
     default:
@@ -336,6 +336,9 @@ void Context::Deliver(napi_env env, std::vector<Completion>& batch) {
       }
     } else {
       JobPtr job = std::move(c.job);
+      if (!job->settled && (job->op == Op::Register || job->op == Op::Unregister)) {
+        EndRegistrationCall(env, *job, c.kind == Completion::Kind::Done);
+      }
       if (!job->settled) {
         if (c.kind == Completion::Kind::Timeout) {
           const std::string ms = std::to_string(job->timeout_ms);
@@ -375,7 +378,7 @@ Napi::Value Context::Enumerate(const Napi::CallbackInfo& info) {
   hcn::Family family = hcn::Family::Network;
   if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
   auto job = std::make_shared<Job>(api_, Op::Enumerate, family, "enumerate");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.Text(1, "query", &job->text1) || !args.Timeout(2, &timeout)) {
     return Napi::Value(info.Env(), args.Reject());
   }
@@ -387,7 +390,7 @@ Napi::Value Context::List(const Napi::CallbackInfo& info) {
   hcn::Family family = hcn::Family::Network;
   if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
   auto job = std::make_shared<Job>(api_, Op::List, family, "list");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.Text(1, "query", &job->text1) || !args.Text(2, "propertiesQuery", &job->text2) ||
       !args.Timeout(3, &timeout)) {
     return Napi::Value(info.Env(), args.Reject());
@@ -400,7 +403,7 @@ Napi::Value Context::Create(const Napi::CallbackInfo& info) {
   hcn::Family family = hcn::Family::Network;
   if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
   auto job = std::make_shared<Job>(api_, Op::Create, family, "create");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.NullableGuid(1, "id", &job->id) || !args.Text(2, "settings", &job->text1) ||
       !args.Text(3, "propertiesQuery", &job->text2) || !args.Timeout(4, &timeout) ||
       (family == hcn::Family::Endpoint && !args.Guid(5, "networkId", &job->network))) {
@@ -414,7 +417,7 @@ Napi::Value Context::Query(const Napi::CallbackInfo& info) {
   hcn::Family family = hcn::Family::Network;
   if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
   auto job = std::make_shared<Job>(api_, Op::Query, family, "query");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.Guid(1, "id", &job->id) || !args.Text(2, "query", &job->text1) ||
       !args.Timeout(3, &timeout)) {
     return Napi::Value(info.Env(), args.Reject());
@@ -427,7 +430,7 @@ Napi::Value Context::Modify(const Napi::CallbackInfo& info) {
   hcn::Family family = hcn::Family::Network;
   if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
   auto job = std::make_shared<Job>(api_, Op::Modify, family, "modify");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.Guid(1, "id", &job->id) || !args.Text(2, "settings", &job->text1) ||
       !args.Text(3, "propertiesQuery", &job->text2) || !args.Timeout(4, &timeout)) {
     return Napi::Value(info.Env(), args.Reject());
@@ -440,7 +443,7 @@ Napi::Value Context::Remove(const Napi::CallbackInfo& info) {
   hcn::Family family = hcn::Family::Network;
   if (!args.Family(0, &family)) return Napi::Value(info.Env(), args.Reject());
   auto job = std::make_shared<Job>(api_, Op::Remove, family, "remove");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.Guid(1, "id", &job->id) || !args.Timeout(2, &timeout)) {
     return Napi::Value(info.Env(), args.Reject());
   }
@@ -450,7 +453,7 @@ Napi::Value Context::Remove(const Napi::CallbackInfo& info) {
 Napi::Value Context::HnsCall(const Napi::CallbackInfo& info) {
   Args args(info, "hnsCall");
   auto job = std::make_shared<Job>(api_, Op::HnsCall, hcn::Family::Network, "hnsCall");
-  uint32_t timeout;
+  uint32_t timeout = 0;
   if (!args.Text(0, "method", &job->text1) || !args.Text(1, "path", &job->text2) ||
       !args.Text(2, "request", &job->text3) || !args.Timeout(3, &timeout)) {
     return Napi::Value(info.Env(), args.Reject());
@@ -487,44 +490,114 @@ Napi::Value Context::SimControl(const Napi::CallbackInfo& info) {
   return Napi::Value(env, StringValue(env, response));
 }
 
+namespace {
+
+void FreeCallbackContext(void* context) {
+  delete static_cast<std::shared_ptr<Completions>*>(context);
+}
+
+}  // namespace
+
+bool Context::IsPending(const JobPtr& job) const {
+  return job->pending_index < pending_.size() && pending_[job->pending_index] == job;
+}
+
+napi_value Context::RejectRegistrationBusy(napi_env env, const char* method) {
+  return RejectedPromise(
+      env, Info(ErrorKind::InvalidArgument, method,
+                std::string(method) +
+                    ": a subscribe() or unsubscribe() of this context is still running; wait for "
+                    "it first"));
+}
+
 Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!info[0].IsFunction()) {
-    ThrowError(env, Info(ErrorKind::InvalidArgument, "subscribe",
-                         "subscribe: listener must be a function"));
-    return Napi::Value();
+    return Napi::Value(env, RejectedPromise(env, Info(ErrorKind::InvalidArgument, "subscribe",
+                                                      "subscribe: listener must be a function")));
   }
-  if (closed_) {
-    ThrowError(env, ClosedInfo("subscribe"));
-    return Napi::Value();
+  Args args(info, "subscribe");
+  uint32_t timeout = 0;
+  if (!args.Timeout(1, &timeout)) return Napi::Value(env, args.Reject());
+  if (closed_) return Napi::Value(env, RejectedPromise(env, ClosedInfo("subscribe")));
+  if (registration_busy_) return Napi::Value(env, RejectRegistrationBusy(env, "subscribe"));
+  if (subscribed_) {
+    // Already registered: only the listener changes.
+    listener_ = Napi::Persistent(info[0].As<Napi::Function>());
+    napi_deferred deferred;
+    napi_value promise, undefined;
+    napi_create_promise(env, &deferred, &promise);
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, deferred, undefined);
+    return Napi::Value(env, promise);
   }
-  if (!subscribed_) {
-    const char* missing = api_->RegisterServiceCallback == nullptr     ? kRegister
-                          : api_->UnregisterServiceCallback == nullptr ? kUnregister
-                                                                       : nullptr;
-    if (missing != nullptr) {
-      ErrorInfo e = Info(ErrorKind::NotAvailable, missing,
-                         std::string(missing) + " is not exported by this HCN backend");
-      e.missing = missing;
-      ThrowError(env, e);
-      return Napi::Value();
-    }
-    // HCN calls back on its own threads with this pointer; it lives until the registration ends.
-    auto* context = new std::shared_ptr<Completions>(completions_);
-    hcn::Handle handle = nullptr;
-    const HRESULT h = api_->RegisterServiceCallback(OnNotification, context, &handle);
-    if (hr::Failed(h)) {
-      delete context;
-      ThrowError(env, HresultInfo(kRegister, h, nullptr));
-      return Napi::Value();
-    }
-    callback_handle_ = handle;
-    callback_context_ = context;
-    subscribed_ = true;
-    Ref();  // the listener stays reachable while subscribed (this does not hold the loop open)
+  auto job = std::make_shared<Job>(api_, Op::Register, hcn::Family::Network, "subscribe");
+  // HCN calls back on its own threads with this pointer; it lives until the registration ends.
+  job->registration.callback = OnNotification;
+  job->registration.context = new std::shared_ptr<Completions>(completions_);
+  job->registration.free_context = FreeCallbackContext;
+  napi_value promise = Submit(env, job, timeout);
+  if (IsPending(job)) {
+    registration_busy_ = true;
+    pending_listener_ = Napi::Persistent(info[0].As<Napi::Function>());
   }
-  listener_ = Napi::Persistent(info[0].As<Napi::Function>());
-  return info.Env().Undefined();
+  return Napi::Value(env, promise);
+}
+
+Napi::Value Context::Unsubscribe(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  Args args(info, "unsubscribe");
+  uint32_t timeout = 0;
+  if (!args.Timeout(0, &timeout)) return Napi::Value(env, args.Reject());
+  if (registration_busy_) return Napi::Value(env, RejectRegistrationBusy(env, "unsubscribe"));
+  if (!subscribed_ || closed_) {
+    napi_deferred deferred;
+    napi_value promise, undefined;
+    napi_create_promise(env, &deferred, &promise);
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, deferred, undefined);
+    return Napi::Value(env, promise);
+  }
+  auto job = std::make_shared<Job>(api_, Op::Unregister, hcn::Family::Network, "unsubscribe");
+  job->registration.callback = OnNotification;
+  job->registration.context = callback_context_;
+  job->registration.free_context = FreeCallbackContext;
+  job->registration.handle = callback_handle_;
+  napi_value promise = Submit(env, job, timeout);
+  if (IsPending(job)) {
+    // The job owns the registration now; notifications stop reaching the listener at once (it is
+    // kept aside in case HCN refuses and the registration comes back).
+    registration_busy_ = true;
+    callback_handle_ = nullptr;
+    callback_context_ = nullptr;
+    subscribed_ = false;
+    pending_listener_ = std::move(listener_);
+    Unref();  // the reference Subscribe took
+  } else {
+    // Refused (every thread stuck): still subscribed, and the job must not end it when dropped.
+    job->registration.handle = nullptr;
+    job->registration.context = nullptr;
+  }
+  return Napi::Value(env, promise);
+}
+
+void Context::EndRegistrationCall(napi_env env, Job& job, bool done) {
+  registration_busy_ = false;
+  Napi::FunctionReference listener = std::move(pending_listener_);
+  if (!done || closed_) return;
+  if (job.op == Op::Register) {
+    if (job.failure.kind != ErrorKind::None) return;
+  } else if (job.failure.kind != ErrorKind::Hresult || job.registration.handle == nullptr) {
+    return;  // unregistered (or unknown): nothing comes back
+  }
+  // Registered in time, or HCN refused to unregister: the context owns the registration (again).
+  job.registration.adopted = true;
+  callback_handle_ = job.registration.handle;
+  callback_context_ = static_cast<std::shared_ptr<Completions>*>(job.registration.context);
+  listener_ = std::move(listener);
+  subscribed_ = true;
+  Ref();  // the listener stays reachable while subscribed (this does not hold the loop open)
+  (void)env;
 }
 
 namespace {
@@ -561,19 +634,13 @@ HRESULT UnregisterForClose(const hcn::Api* api, hcn::Handle handle,
 
 }  // namespace
 
-bool Context::DropSubscription(napi_env env, bool throw_on_error) {
-  if (!subscribed_) return true;
+void Context::DropSubscription() {
+  if (!subscribed_) return;
   bool gave_up = false;
-  const HRESULT h =
-      throw_on_error ? api_->UnregisterServiceCallback(callback_handle_)
-                     : UnregisterForClose(api_, callback_handle_, callback_context_, &gave_up);
+  const HRESULT h = UnregisterForClose(api_, callback_handle_, callback_context_, &gave_up);
   if (gave_up) {
     // Still inside HCN: the unregistering thread owns the callback context now.
   } else if (hr::Failed(h)) {
-    if (throw_on_error) {
-      ThrowError(env, HresultInfo(kUnregister, h, nullptr));
-      return false;
-    }
     // Closing anyway: HCN may still call back, so the callback context is never freed (its
     // completion queue is closed and drops whatever arrives).
   } else {
@@ -583,7 +650,6 @@ bool Context::DropSubscription(napi_env env, bool throw_on_error) {
   callback_handle_ = nullptr;
   subscribed_ = false;
   listener_.Reset();
-  return true;
 }
 
 void CALLBACK Context::OnNotification(DWORD type, void* context, HRESULT status,
@@ -598,11 +664,6 @@ void CALLBACK Context::OnNotification(DWORD type, void* context, HRESULT status,
     c.data.assign(reinterpret_cast<const char16_t*>(data));
   }
   (*completions)->Post(std::move(c));
-}
-
-Napi::Value Context::Unsubscribe(const Napi::CallbackInfo& info) {
-  if (subscribed_ && DropSubscription(info.Env(), true)) Unref();
-  return info.Env().Undefined();
 }
 
 Napi::Value Context::Stats(const Napi::CallbackInfo& info) {
@@ -627,7 +688,9 @@ void Context::Shutdown(napi_env env, CloseMode mode) {
   if (closed_) return;
   closed_ = true;
   const bool was_subscribed = subscribed_;
-  DropSubscription(env, false);
+  DropSubscription();
+  pending_listener_.Reset();
+  registration_busy_ = false;
   completions_->Close();
   pool_->Shutdown();
   std::vector<JobPtr> pending;

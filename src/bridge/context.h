@@ -57,8 +57,12 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
   void AddPending(napi_env env, const JobPtr& job);
   void RemovePending(napi_env env, Job& job);
 
-  // Unregisters the service callback; false (and still subscribed) if HCN refused.
-  bool DropSubscription(napi_env env, bool throw_on_error);
+  // Closing: unregisters the service callback, waiting for HCN at most kCloseUnregisterWait.
+  void DropSubscription();
+  // A subscribe()/unsubscribe() job reached the JS thread (done, or timed out when !done).
+  void EndRegistrationCall(napi_env env, Job& job, bool done);
+  bool IsPending(const JobPtr& job) const;
+  static napi_value RejectRegistrationBusy(napi_env env, const char* method);
   enum class CloseMode { Api, Finalize, Teardown };
   void Shutdown(napi_env env, CloseMode mode);
   static void OnEnvCleanup(void* arg);
@@ -77,6 +81,8 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
   bool subscribed_ = false;
 
   Napi::FunctionReference listener_;
+  Napi::FunctionReference pending_listener_;  // the listener of a subscribe() still registering
+  bool registration_busy_ = false;            // a subscribe() or unsubscribe() job is pending
   hcn::Handle callback_handle_ = nullptr;
   std::shared_ptr<Completions>* callback_context_ = nullptr;
 };

@@ -31,7 +31,7 @@ enum Verb : int {
   kClose = 7,
 };
 
-enum class Op : uint8_t { Enumerate, List, Create, Query, Modify, Remove, HnsCall };
+enum class Op : uint8_t { Enumerate, List, Create, Query, Modify, Remove, HnsCall, Register, Unregister };
 
 // NativeErrorCode in ts/native.ts.
 enum class ErrorKind : uint8_t { None, Hresult, Timeout, Busy, NotAvailable, InvalidArgument, Closed };
@@ -55,6 +55,17 @@ struct ListWork {
   std::atomic<bool> failed{false};  // the first failure is in Job::failure; start no more IDs
 };
 
+// The service-callback registration a Register job makes or an Unregister job ends. Whoever holds
+// `handle` without having been adopted by the context ends it: a registration that timed out,
+// was cancelled or whose completion was dropped is unregistered when its job goes away.
+struct Registration {
+  hcn::NotificationCallback callback = nullptr;
+  void* context = nullptr;  // what HCN calls back with; freed once HCN cannot call back any more
+  void (*free_context)(void* context) = nullptr;
+  hcn::Handle handle = nullptr;  // registered and not yet ended
+  bool adopted = false;          // JS thread: the NativeContext owns handle and context now
+};
+
 struct Job {
   enum class State : uint8_t { Queued, Running, Finished, Expired, Cancelled };
 
@@ -62,6 +73,10 @@ struct Job {
       : api(api_in), op(op_in), family(family_in), method(method_in), out(api_in) {
     failure.record = HcnString(api_in);
   }
+  // Ends a registration nobody adopted (on a thread of its own: never blocks whoever drops the job).
+  ~Job();
+  Job(const Job&) = delete;
+  Job& operator=(const Job&) = delete;
 
   // Inputs.
   const hcn::Api* const api;
@@ -71,6 +86,7 @@ struct Job {
   GUID id{};
   GUID network{};
   std::u16string text1, text2, text3;  // settings / queries / HNSCall method, path, request
+  Registration registration;           // Register, Unregister
   Clock::time_point deadline;
   uint32_t timeout_ms = 0;
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../hcn/text.h"
@@ -34,6 +35,8 @@ ScratchPtr NewScratch() { return ScratchPtr(new Scratch()); }
 namespace {
 
 constexpr const char* kHnsCall = "HNSCall";
+constexpr const char* kRegister = "HcnRegisterServiceCallback";
+constexpr const char* kUnregister = "HcnUnregisterServiceCallback";
 
 const hcn::FamilyFns& Fns(const Job& job, hcn::Family family) {
   return job.api->families[static_cast<int>(family)];
@@ -249,7 +252,58 @@ void RunHnsCall(Job& job) {
   }
 }
 
+void Fail(Job& job, const char* operation, HRESULT result) {
+  job.failure.kind = ErrorKind::Hresult;
+  job.failure.hr = result;
+  job.failure.operation = operation;
+}
+
+void RunRegister(Job& job) {
+  job.current.store(kRegister, std::memory_order_relaxed);
+  hcn::Handle handle = nullptr;
+  const HRESULT result = job.api->RegisterServiceCallback(job.registration.callback,
+                                                          job.registration.context, &handle);
+  if (hr::Failed(result)) {
+    Fail(job, kRegister, result);
+    return;
+  }
+  job.registration.handle = handle;
+}
+
+void RunUnregister(Job& job) {
+  job.current.store(kUnregister, std::memory_order_relaxed);
+  Registration& r = job.registration;
+  const HRESULT result = job.api->UnregisterServiceCallback(r.handle);
+  if (hr::Failed(result)) {
+    // Still registered: the NativeContext takes it back (a later unsubscribe retries), or, when
+    // nobody does, the job's destructor tries once more.
+    Fail(job, kUnregister, result);
+    return;
+  }
+  r.handle = nullptr;
+  r.free_context(r.context);
+  r.context = nullptr;
+}
+
 }  // namespace
+
+Job::~Job() {
+  Registration& r = registration;
+  if (r.adopted) return;
+  if (r.handle != nullptr) {
+    const hcn::Api* const table = api;
+    const Registration ended = r;
+    std::thread([table, ended] {
+      // When HCN refuses, it may still call back: the context is then never freed (its
+      // completion queue drops whatever arrives once the NativeContext is closed).
+      if (!hr::Failed(table->UnregisterServiceCallback(ended.handle))) {
+        ended.free_context(ended.context);
+      }
+    }).detach();
+  } else if (op == Op::Register && r.context != nullptr) {
+    r.free_context(r.context);  // never registered: HCN never saw it
+  }
+}
 
 const char* MissingFunction(const hcn::Api* api, Op op, hcn::Family family, bool needs_query) {
   const hcn::FamilyFns& f = api->families[static_cast<int>(family)];
@@ -280,6 +334,14 @@ const char* MissingFunction(const hcn::Api* api, Op op, hcn::Family family, bool
       return nullptr;
     case Op::HnsCall:
       if (api->HNSCall == nullptr) return kHnsCall;
+      return nullptr;
+    case Op::Register:
+      // A registration that cannot be ended is never made.
+      if (api->RegisterServiceCallback == nullptr) return kRegister;
+      if (api->UnregisterServiceCallback == nullptr) return kUnregister;
+      return nullptr;
+    case Op::Unregister:
+      if (api->UnregisterServiceCallback == nullptr) return kUnregister;
       return nullptr;
   }
   // Open (+ Modify) + Query + Close.
@@ -364,6 +426,12 @@ void RunJob(Job& job, Scratch& scratch, HelperQueue& helpers) {
       break;
     case Op::HnsCall:
       RunHnsCall(job);
+      break;
+    case Op::Register:
+      RunRegister(job);
+      break;
+    case Op::Unregister:
+      RunUnregister(job);
       break;
   }
   job.current.store(nullptr, std::memory_order_relaxed);

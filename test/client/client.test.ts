@@ -285,6 +285,11 @@ test('createRemote: kube-proxy shape, PA from the RemoteSubnetRoute or explicit,
   await hcn.close();
 });
 
+/** Lets the client's background registration steps run (the fake binding answers at once). */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 test('service callback: subscribed with the first listener, unsubscribed with the last', async (t) => {
   const { hns, hcn } = await open();
   t.is(hns.subscribeCount, 0);
@@ -293,32 +298,58 @@ test('service callback: subscribed with the first listener, unsubscribed with th
   const onAny = (n: HcnNotification) => seen.push(`notification:${n.type.toString(16)}`);
   hcn.on('serviceDisconnect', onDisconnect);
   hcn.on('notification', onAny);
+  await hcn.subscribe();
   t.is(hns.subscribeCount, 1);
   hns.notify(HcnNotificationType.NetworkCreate, 0, '{}');
   hns.notify(HcnNotificationType.ServiceDisconnect);
   t.deepEqual(seen, ['notification:2', 'disconnect:1000000', 'notification:1000000']);
   hcn.off('serviceDisconnect', onDisconnect);
+  await flush();
   t.is(hns.unsubscribeCount, 0);
   hcn.off('notification', onAny);
+  await flush();
   t.is(hns.unsubscribeCount, 1);
   hcn.once('serviceDisconnect', () => seen.push('once'));
+  await hcn.subscribe();
   t.is(hns.subscribeCount, 2);
   hns.notify(HcnNotificationType.ServiceDisconnect);
   t.is(seen.at(-1), 'once');
+  await flush();
   t.is(hns.unsubscribeCount, 2, 'a once listener unsubscribes after it fired');
   hcn.on('serviceDisconnect', () => undefined);
+  await hcn.subscribe();
   await hcn.close();
   t.is(hns.unsubscribeCount, 3, 'close unsubscribes');
+});
+
+test('subscribe() without a listener is refused; unsubscribe() removes the listeners and unregisters', async (t) => {
+  const { hns, hcn } = await open();
+  const err = await t.throwsAsync(hcn.subscribe(), { instanceOf: HcnValidationError });
+  t.is(err?.field, 'listeners');
+  t.is(hns.subscribeCount, 0);
+  hcn.on('notification', () => undefined);
+  hcn.on('serviceDisconnect', () => undefined);
+  await hcn.subscribe();
+  t.is(hns.subscribeCount, 1);
+  await hcn.unsubscribe();
+  t.is(hcn.listenerCount('notification') + hcn.listenerCount('serviceDisconnect'), 0);
+  t.is(hns.unsubscribeCount, 1);
+  await hcn.unsubscribe(); // nothing registered: at once
+  t.is(hns.unsubscribeCount, 1);
+  await hcn.close();
 });
 
 test('removeAllListeners() unregisters the callback and later listeners register it again', async (t) => {
   const { hns, hcn } = await open();
   hcn.on('notification', () => undefined);
+  await hcn.subscribe();
   t.is(hns.subscribeCount, 1);
   hcn.removeAllListeners();
+  await flush();
   t.is(hns.unsubscribeCount, 1);
   let got = 0;
   hcn.on('serviceDisconnect', () => got++);
+  await hcn.subscribe();
   t.is(hns.subscribeCount, 2);
   hns.notify(HcnNotificationType.ServiceDisconnect);
   t.is(got, 1);
@@ -328,6 +359,7 @@ test('removeAllListeners() unregisters the callback and later listeners register
 test('ServiceDisconnect drops the cached features', async (t) => {
   const { hns, hcn } = await open();
   hcn.on('serviceDisconnect', () => undefined);
+  await hcn.subscribe();
   t.false((await hcn.features()).supported.modifyLoadBalancer);
   hns.version = { Major: 16, Minor: 0 };
   hns.notify(HcnNotificationType.ServiceDisconnect);

@@ -344,18 +344,26 @@ export class FakeContext implements NativeContext {
     return JSON.stringify({ ok: false, error: `unknown op ${req.op}` });
   }
 
-  subscribe(listener: NativeNotificationListener): void {
-    this.guard('subscribe');
+  subscribe(listener: NativeNotificationListener, timeoutMs: number): Promise<void> {
+    void timeoutMs;
+    try {
+      this.guard('subscribe');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.subscribed) this.hns.subscribeCount++;
     this.subscribed = true;
-    this.hns.subscribeCount++;
     this.hns.listener = listener;
+    return Promise.resolve();
   }
 
-  unsubscribe(): void {
-    if (!this.subscribed) return;
+  unsubscribe(timeoutMs: number): Promise<void> {
+    void timeoutMs;
+    if (!this.subscribed) return Promise.resolve();
     this.subscribed = false;
     this.hns.unsubscribeCount++;
     this.hns.listener = undefined;
+    return Promise.resolve();
   }
 
   stats(): NativePoolStats {

@@ -137,6 +137,11 @@ export function nextEvent(hcn: Hcn, event: 'serviceDisconnect' | 'notification',
   });
 }
 
+/** Waits (bounded, no timing assertion) until the simulator holds `count` service-callback registrations. */
+export async function settleRegistration(hcn: Hcn, count: number): Promise<void> {
+  for (let i = 0; i < 500 && hcn.simulator!.stats().liveCallbacks !== count; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** Waits (bounded, no timing assertion) until no native call is running or stuck, e.g. after `release()`. */
 export async function settle(hcn: Hcn): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -175,9 +180,9 @@ export async function openFixture(t: ExecutionContext, options: OpenOptions = {}
   }
   t.teardown(async () => {
     try {
-      hcn.removeAllListeners('serviceDisconnect');
-      hcn.removeAllListeners('notification');
       if (BACKEND.hasSimulator) hcn.simulator!.release();
+      // Removes the listeners and waits for the unregistration (a test may have closed the client).
+      await hcn.unsubscribe().catch(() => undefined);
       await settle(hcn);
       if (BACKEND.ownNetwork) await cleanupIntegration(hcn, fixture.network);
       if (BACKEND.hasSimulator) {

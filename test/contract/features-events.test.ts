@@ -1,6 +1,6 @@
 // Contract: features from /globals/version per HNS version (with overrides), the ServiceDisconnect
 // event on an HNS restart, the service callback's lifecycle, and the backend reporting itself.
-import { BACKEND, contract, nextEvent, openFixture, simulatorOnly, walkthroughSpec } from './backend';
+import { BACKEND, contract, nextEvent, openFixture, settleRegistration, simulatorOnly, walkthroughSpec } from './backend';
 import { HcnNotificationType, type HcnNotification } from '../../ts/client';
 
 const VERSIONS: Array<[major: number, minor: number, expected: { dsr: boolean; sessionAffinity: boolean; ipv6DualStack: boolean; modifyLoadBalancer: boolean }]> = [
@@ -61,6 +61,8 @@ simulatorOnly('HNS restart: serviceDisconnect is emitted and the state is kept',
   const got = nextEvent(fx.hcn, 'serviceDisconnect');
   const all: HcnNotification[] = [];
   fx.hcn.on('notification', (n) => all.push(n));
+  // Registered in the background with the first listener; subscribe() waits for it.
+  await fx.hcn.subscribe();
   t.is(fx.hcn.simulator!.stats().liveCallbacks, 1, 'registered with the first listener');
   fx.hcn.simulator!.restart({ keepState: true });
   const n = await got;
@@ -68,7 +70,8 @@ simulatorOnly('HNS restart: serviceDisconnect is emitted and the state is kept',
   t.true(all.some((x) => x.type === HcnNotificationType.ServiceDisconnect));
   t.is((await fx.hcn.loadBalancers.get(lb.id)).id, lb.id, 'keepState: the load balancer survived');
   fx.hcn.removeAllListeners('notification');
-  t.is(fx.hcn.simulator!.stats().liveCallbacks, 0, 'unregistered with the last listener');
+  await settleRegistration(fx.hcn, 0);
+  t.is(fx.hcn.simulator!.stats().liveCallbacks, 0, 'unregistered (in the background) with the last listener');
   t.true(await lb.delete());
 });
 
@@ -76,6 +79,7 @@ simulatorOnly('HNS restart without state: the load balancer is gone and the clie
   const fx = await openFixture(t);
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9102 }));
   const got = nextEvent(fx.hcn, 'serviceDisconnect');
+  await fx.hcn.subscribe();
   fx.hcn.simulator!.restart({ keepState: false });
   await got;
   t.false(await lb.delete());

@@ -1,7 +1,8 @@
 // Review finding: close() (and environment teardown) of a subscribed context calls
-// HcnUnregisterServiceCallback on the JS thread. When HNS hangs in it, close() must still return
-// and the process must still exit, as for every other hung call; the registration is ended (and
-// its callback context freed) when the call does return. Each case runs in a child process, which
+// HcnUnregisterServiceCallback on the JS thread (bounded at 2 s; unsubscribe() first runs it on the
+// pool instead). When HNS hangs in it, close() must still return and the process must still exit,
+// as for every other hung call; the registration is ended (and its callback context freed) when
+// the call does return. Each case runs in a child process, which
 // is killed when it does not finish by itself.
 import test from 'ava';
 import { runNode } from './helpers';
@@ -17,7 +18,7 @@ test('close() returns while HcnUnregisterServiceCallback hangs; the callback goe
     const control = open();
     control.simControl('{"op":"reset"}');
     const ctx = open();
-    ctx.subscribe(() => undefined);
+    ctx.subscribe(() => undefined, 5000).then(() => {
     control.simControl('{"op":"hang","operation":"HcnUnregisterServiceCallback"}');
     ctx.close();
     console.log('closed, hung', stats(control).hung, 'callbacks', stats(control).liveCallbacks);
@@ -28,6 +29,7 @@ test('close() returns while HcnUnregisterServiceCallback hangs; the callback goe
       control.close();
     };
     wait();
+    });
   `);
   t.is(r.signal, null, 'not killed: close() returned and the process exited by itself');
   t.is(r.code, 0, r.stderr);
@@ -43,9 +45,10 @@ test('a worker thread with a subscription whose HcnUnregisterServiceCallback han
     const w = new Worker(\`
       const { parentPort, workerData } = require('node:worker_threads');
       const ctx = require(workerData).loadBinding().open({ backend: 'simulated', threads: 1 });
-      ctx.subscribe(() => undefined);
-      ctx.simControl('{"op":"hang","operation":"HcnUnregisterServiceCallback"}');
-      parentPort.postMessage('ready');
+      ctx.subscribe(() => undefined, 5000).then(() => {
+        ctx.simControl('{"op":"hang","operation":"HcnUnregisterServiceCallback"}');
+        parentPort.postMessage('ready');
+      });
     \`, { eval: true, workerData: NATIVE });
     w.on('message', async () => {
       await w.terminate();

@@ -23,7 +23,7 @@ test('the process exits on its own with an idle context', async (t) => {
 test('the process exits on its own with a subscription', async (t) => {
   const r = await runNode(`${PRELUDE}
     const ctx = open(2);
-    ctx.subscribe(() => console.log('notified'));
+    ctx.subscribe(() => console.log('notified'), 5000);
     ctx.simControl('{"op":"restart"}');
     setTimeout(() => console.log('timer done'), 50);
   `);
@@ -56,7 +56,7 @@ test('the process exits with a thread still stuck inside HCN', async (t) => {
 test('process.exit() with calls pending and a subscription does not crash', async (t) => {
   const r = await runNode(`${PRELUDE}
     const ctx = open(2);
-    ctx.subscribe(() => undefined);
+    ctx.subscribe(() => undefined, 5000);
     ctx.simControl('{"op":"hang","operation":"HcnEnumerateNetworks"}');
     ctx.enumerate('network', PROPS, 60000);
     ctx.enumerate('network', PROPS, 60000);
@@ -76,7 +76,7 @@ test('a worker thread torn down with calls pending does not crash; its host carr
       const PROPS = '{"SchemaVersion":{"Major":2,"Minor":0}}';
       const ctx = loadBinding().open({ backend: 'simulated', threads: 3 });
       parentPort.on('message', () => process.exit(0));
-      ctx.subscribe(() => undefined);
+      ctx.subscribe(() => undefined, 5000);
       ctx.enumerate('network', PROPS, 5000).then((ids) => {
         ctx.simControl('{"op":"hang","operation":"HcnEnumerateEndpoints"}');
         // One running call and two queued ones, never settled.

@@ -224,7 +224,7 @@ simTest('a handle names an object ID: Query after the object is deleted is not f
 
 simTest('restart fires ServiceDisconnect; keepState keeps objects and handles', async (t) => {
   const seen: Array<[number, number, string | null]> = [];
-  ctx.subscribe((type, status, data) => seen.push([type, status, data]));
+  await ctx.subscribe((type, status, data) => seen.push([type, status, data]), TIMEOUT);
   t.is(simStats(ctx).liveCallbacks, 1);
   const id = await createLb();
   sim(ctx, { op: 'hang', operation: 'HcnQueryLoadBalancerProperties' });
@@ -239,13 +239,13 @@ simTest('restart fires ServiceDisconnect; keepState keeps objects and handles', 
   sim(ctx, { op: 'restart' }); // keepState defaults to true
   await waitFor(() => seen.length === 2, 'the second disconnect');
   t.deepEqual(await lbIds(), [id]);
-  ctx.unsubscribe();
+  await ctx.unsubscribe(TIMEOUT);
   await ctx.remove('loadBalancer', id, TIMEOUT);
 });
 
 simTest('restart without keepState goes back to the default topology and invalidates handles', async (t) => {
   const seen: number[] = [];
-  ctx.subscribe((type) => seen.push(type));
+  await ctx.subscribe((type) => seen.push(type), TIMEOUT);
   const id = await createLb();
   sim(ctx, { op: 'setVersion', major: 15, minor: 5 });
   sim(ctx, { op: 'hang', operation: 'HcnQueryEndpointProperties' });
@@ -261,12 +261,12 @@ simTest('restart without keepState goes back to the default topology and invalid
   t.false((await lbIds()).includes(id));
   t.deepEqual(JSON.parse(await ctx.enumerate('endpoint', PROPS, TIMEOUT)), [EP14, EP15]);
   t.deepEqual(sim(ctx, { op: 'status' }).version, { Major: 15, Minor: 5 }, 'the version is not topology');
-  ctx.unsubscribe();
+  await ctx.unsubscribe(TIMEOUT);
 });
 
 simTest('network create and delete notify with the network ID', async (t) => {
   const seen: Array<[number, string | null]> = [];
-  ctx.subscribe((type, _status, data) => seen.push([type, data]));
+  await ctx.subscribe((type, _status, data) => seen.push([type, data]), TIMEOUT);
   const net = JSON.parse(await ctx.create('network', null, JSON.stringify({ Name: 'n1', Type: 'NAT' }), PROPS, TIMEOUT)) as Obj;
   await ctx.remove('network', net.ID, TIMEOUT);
   // LB and endpoint changes raise nothing (HCN has no such notifications).
@@ -279,7 +279,7 @@ simTest('network create and delete notify with the network ID', async (t) => {
     [0x4, JSON.stringify({ ID: net.ID })],
     [DISCONNECT, null],
   ]);
-  ctx.unsubscribe();
+  await ctx.unsubscribe(TIMEOUT);
 });
 
 simTest('stats counts calls per operation and live callbacks', async (t) => {
@@ -296,9 +296,9 @@ simTest('stats counts calls per operation and live callbacks', async (t) => {
   // null: the simulator DLL's strings come from CoTaskMemAlloc and cannot be counted.
   if (s.liveStrings !== null) t.is(s.liveStrings, 0);
   t.is(s.hung, 0);
-  ctx.subscribe(() => undefined);
+  await ctx.subscribe(() => undefined, TIMEOUT);
   t.is(simStats(ctx).liveCallbacks, 1);
-  ctx.unsubscribe();
+  await ctx.unsubscribe(TIMEOUT);
   t.is(simStats(ctx).liveCallbacks, 0);
 });
 

@@ -325,16 +325,16 @@ tableTest('removed exports across families: each call that needs one is refused 
 tableTest('removed service-callback exports: subscribe fails clearly, nothing is registered', async (t, open) => {
   removeExport('HcnRegisterServiceCallback');
   const c1 = open();
-  const err = throwsWith(t, () => c1.subscribe(() => undefined), 'HCN_NOT_AVAILABLE');
+  const err = await rejectsWith(t, c1.subscribe(() => undefined, TIMEOUT), 'HCN_NOT_AVAILABLE');
   t.is(err.missing, 'HcnRegisterServiceCallback');
   t.regex(err.message, /HcnRegisterServiceCallback is not exported/);
-  c1.unsubscribe(); // not subscribed: a no-op
+  await c1.unsubscribe(TIMEOUT); // not subscribed: a no-op
 
   sim(ctx, { op: 'restoreExports' });
   removeExport('HcnUnregisterServiceCallback');
   // Without unregister a registration could never end, so subscribe refuses before registering.
   const c2 = open();
-  const err2 = throwsWith(t, () => c2.subscribe(() => undefined), 'HCN_NOT_AVAILABLE');
+  const err2 = await rejectsWith(t, c2.subscribe(() => undefined, TIMEOUT), 'HCN_NOT_AVAILABLE');
   t.is(err2.missing, 'HcnUnregisterServiceCallback');
   t.is(calls(ctx, 'HcnRegisterServiceCallback'), 0);
   t.is(sim<{ liveCallbacks: number }>(ctx, { op: 'stats' }).liveCallbacks, 0);
@@ -343,9 +343,9 @@ tableTest('removed service-callback exports: subscribe fails clearly, nothing is
   sim(ctx, { op: 'restoreExports' });
   const c3 = open();
   removeExport('HcnRegisterServiceCallback');
-  c3.subscribe(() => undefined);
+  await c3.subscribe(() => undefined, TIMEOUT);
   t.is(sim<{ liveCallbacks: number }>(ctx, { op: 'stats' }).liveCallbacks, 1);
-  c3.unsubscribe();
+  await c3.unsubscribe(TIMEOUT);
 });
 
 simTest('reset restores every export; removeExport refuses names the table does not have', async (t, open) => {

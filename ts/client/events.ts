@@ -1,4 +1,5 @@
 // The client's events: HNS service notifications (HCN_NOTIFICATIONS) and ServiceDisconnect.
+import type { HcnError } from '../errors';
 
 /**
  * A notification from HNS (HCN_NOTIFICATIONS), emitted as `'notification'`.
@@ -63,5 +64,13 @@ export interface HcnEvents {
   serviceDisconnect: (notification: HcnNotification) => void;
   /** Every notification HNS sends, ServiceDisconnect included. */
   notification: (notification: HcnNotification) => void;
+  /**
+   * A background registration or unregistration of the HNS service callback failed (started by
+   * adding the first or removing the last listener above): HcnTimeoutError when HNS did not answer
+   * in time, HcnNotAvailableError when the host lacks the export, and so on. Without an `'error'`
+   * listener this is an unhandled `'error'` event, as with any EventEmitter; await
+   * `hcn.subscribe()` to get the failure as a rejection instead.
+   */
+  error: (error: HcnError) => void;
 }
 

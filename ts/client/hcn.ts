@@ -2,9 +2,9 @@
 // networks, endpoints and load balancers with a deadline and an AbortSignal on every call, typed
 // errors, per-frontend serialisation, and HNS service notifications as events.
 import { EventEmitter } from 'node:events';
-import { HcnValidationError, toHcnError } from '../errors';
+import { HcnValidationError, toHcnError, type HcnError } from '../errors';
 import type { FeatureName, Features } from '../features';
-import { loadBinding, type NativeContext, type NativePoolStats } from '../native';
+import { isNativeError, loadBinding, type NativeContext, type NativePoolStats } from '../native';
 import { Simulator, type SimulatorChange } from '../simulator';
 import { vfpApi, type VfpApi } from './vfp';
 import { checkTimeout, type CallOptions } from '../internal/operation';
@@ -59,8 +59,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * The SDK client. Every method takes `{ signal, timeoutMs }`; errors are {@link HcnError} subclasses.
- * Emits `'serviceDisconnect'` and `'notification'` (the HNS service callback is registered when the
- * first such listener is added and unregistered when the last is removed).
+ * Emits `'serviceDisconnect'` and `'notification'`: the HNS service callback is registered in the
+ * background when the first such listener is added and unregistered when the last is removed, on
+ * the client's own threads within its deadline (a hung HNS never blocks the event loop). A
+ * background registration that fails is emitted as `'error'`; `await hcn.subscribe()` reports it
+ * as a rejection instead.
  * @example
  * await using hcn = await Hcn.open();
  * const f = await hcn.features();
@@ -115,7 +118,12 @@ export class Hcn extends EventEmitter {
   readonly vfp: VfpApi;
 
   readonly #core: ClientCore;
-  #subscribed = false;
+  /** The native registration is in place (as the last finished step left it). */
+  #registered = false;
+  /** Listener changes made by unsubscribe() itself start no background step. */
+  #quiet = false;
+  /** Registration steps run one at a time, in order. */
+  #chain: Promise<void> = Promise.resolve();
 
   private constructor(ctx: NativeContext, backend: BackendName, options: OpenOptions) {
     super();
@@ -150,19 +158,18 @@ export class Hcn extends EventEmitter {
   }
 
   #onNewListener = (event: string | symbol): void => {
-    if (event === 'serviceDisconnect' || event === 'notification') this.#subscribe();
+    // Runs before the listener is added; the step runs after it is.
+    if (event === 'serviceDisconnect' || event === 'notification') this.#syncInBackground();
   };
 
   #onRemoveListener = (event: string | symbol): void => {
-    if ((event === 'serviceDisconnect' || event === 'notification') && this.listenerCount('serviceDisconnect') + this.listenerCount('notification') === 0) {
-      this.#unsubscribe();
-    }
+    if (event === 'serviceDisconnect' || event === 'notification') this.#syncInBackground();
   };
 
   #installListenerHooks(): void {
     if (!this.listeners('newListener').includes(this.#onNewListener)) super.on('newListener', this.#onNewListener);
     if (!this.listeners('removeListener').includes(this.#onRemoveListener)) super.on('removeListener', this.#onRemoveListener);
-    if (this.listenerCount('serviceDisconnect') + this.listenerCount('notification') === 0) this.#unsubscribe();
+    if (this.#eventListeners() === 0) this.#syncInBackground();
   }
 
   /**
@@ -271,18 +278,85 @@ export class Hcn extends EventEmitter {
   }
 
   /**
-   * Unregisters the service callback and closes the native context: calls still pending reject with
-   * HcnError `HCN_CLOSED`, later calls too. Idempotent.
+   * Waits until the HNS service callback that the `'serviceDisconnect'` and `'notification'`
+   * listeners need is registered (registering it now if the background registration failed) and
+   * resolves once HNS confirmed it. Rejects with the typed error ({@link HcnTimeoutError} when HNS
+   * does not answer within the deadline, {@link HcnNotAvailableError} when the host lacks the
+   * export, ...) instead of the `'error'` event a background registration uses; calling it again
+   * retries. Add a listener first: without one there is nothing to register
+   * ({@link HcnValidationError}, field `listeners`). Runs on the client's threads: the event loop
+   * keeps running while HNS takes its time.
+   * @example
+   * hcn.on('serviceDisconnect', () => resyncAll());
+   * await hcn.subscribe(); // throws if HNS refused the registration
+   */
+  async subscribe(options?: CallOptions): Promise<void> {
+    const op = this.#core.operation('Hcn.subscribe', options);
+    try {
+      if (this.#eventListeners() === 0) {
+        throw new HcnValidationError({
+          operation: op.name,
+          issues: [
+            {
+              field: 'listeners',
+              rule: 'required',
+              message: "has no 'serviceDisconnect' or 'notification' listener: add one with hcn.on() first",
+              value: 0,
+            },
+          ],
+        });
+      }
+      await op.wait(this.#sync(() => op.remaining()));
+    } finally {
+      op.dispose();
+    }
+  }
+
+  /**
+   * Removes every `'serviceDisconnect'` and `'notification'` listener and unregisters the HNS
+   * service callback, resolving once HNS confirmed it (at once when nothing was registered).
+   * Notifications stop at once either way; a rejection (typed, like {@link subscribe}'s) means HNS
+   * did not confirm.
+   * @example
+   * await hcn.unsubscribe();
+   */
+  async unsubscribe(options?: CallOptions): Promise<void> {
+    const op = this.#core.operation('Hcn.unsubscribe', options);
+    try {
+      this.#quiet = true;
+      try {
+        super.removeAllListeners('serviceDisconnect');
+        super.removeAllListeners('notification');
+      } finally {
+        this.#quiet = false;
+      }
+      await op.wait(this.#sync(() => op.remaining()));
+    } finally {
+      op.dispose();
+    }
+  }
+
+  /**
+   * Closes the client: a service-callback registration is ended first (on the client's threads,
+   * waiting at most `timeoutMs` for HNS, so a hung HNS delays close by that much and never blocks
+   * the event loop), then the native context is closed: calls still pending reject with HcnError
+   * `HCN_CLOSED`, later calls too. Never rejects because HNS failed to unregister. Idempotent.
    * @example
    * await hcn.close();
    */
   async close(): Promise<void> {
     if (this.#core.closed) return;
     this.#core.closed = true;
+    const ctx = this.#core.rawContext;
     try {
-      this.#unsubscribe();
+      if (this.#registered) {
+        this.#registered = false;
+        // Refused at once while a registration step still runs: close() then ends that step's
+        // registration through the native close.
+        await ctx.unsubscribe(this.timeoutMs).catch(() => undefined);
+      }
     } finally {
-      this.#core.rawContext.close();
+      ctx.close();
     }
   }
 
@@ -301,23 +375,53 @@ export class Hcn extends EventEmitter {
     if (what === 'version' || what === 'reset' || what === 'restart' || what === 'configure') this.#core.dropFeatures();
   }
 
-  #subscribe(): void {
-    if (this.#subscribed || this.#core.closed) return;
-    try {
-      this.#core.rawContext.subscribe((type, status, data) => this.#onNotification(type, status, data));
-    } catch (err) {
-      throw toHcnError(err, 'HcnRegisterServiceCallback');
-    }
-    this.#subscribed = true;
+  #eventListeners(): number {
+    return this.listenerCount('serviceDisconnect') + this.listenerCount('notification');
   }
 
-  #unsubscribe(): void {
-    if (!this.#subscribed) return;
-    this.#subscribed = false;
-    try {
-      this.#core.rawContext.unsubscribe();
-    } catch (err) {
-      throw toHcnError(err, 'HcnUnregisterServiceCallback');
+  /**
+   * Queues a step that brings the native registration in line with the listeners (registered while
+   * there is one); resolves or rejects with that step's outcome. `budget` gives its deadline.
+   */
+  #sync(budget: () => number): Promise<void> {
+    const step = this.#chain.then(() => this.#step(budget));
+    this.#chain = step.catch(() => undefined);
+    return step;
+  }
+
+  #syncInBackground(): void {
+    if (this.#quiet || this.#core.closed) return;
+    this.#sync(() => this.timeoutMs).catch((err: unknown) => {
+      // Nobody awaits a background step: its failure is the 'error' event (an unhandled one
+      // throws, as with any EventEmitter). After close() nothing is reported.
+      if (!this.#core.closed) this.emit('error', err as HcnError);
+    });
+  }
+
+  async #step(budget: () => number): Promise<void> {
+    if (this.#core.closed) return;
+    const want = this.#eventListeners() > 0;
+    if (want === this.#registered) return;
+    const ctx = this.#core.rawContext;
+    const timeoutMs = Math.max(1, budget());
+    if (want) {
+      try {
+        await ctx.subscribe((type, status, data) => this.#onNotification(type, status, data), timeoutMs);
+      } catch (err) {
+        throw toHcnError(err, 'HcnRegisterServiceCallback');
+      }
+      this.#registered = true;
+    } else {
+      // Notifications stop at once, whatever HNS answers.
+      this.#registered = false;
+      try {
+        await ctx.unsubscribe(timeoutMs);
+      } catch (err) {
+        // HNS refused: the registration is still in place (the native context took it back), and
+        // the next step tries again.
+        if (isNativeError(err) && err.code === 'HCN_HRESULT') this.#registered = true;
+        throw toHcnError(err, 'HcnUnregisterServiceCallback');
+      }
     }
   }
 
