@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { isIP } from 'node:net';
 import { LoadBalancer, validateLoadBalancerSpec, type PortOptions } from '../../ts/builders';
 import { HcnValidationError } from '../../ts/errors';
+import { specialAddress } from '../../ts/net/ip';
 import { parseLoadBalancer, serializeLoadBalancer, type LoadBalancerSpec, type Protocol } from '../../ts/schema';
 
 const protocols: Protocol[] = ['tcp', 'udp', 'sctp', 'any'];
@@ -32,11 +33,13 @@ const validInput = fc
   .record({ family: fc.constantFrom(4 as const, 6 as const), dsr: fc.boolean(), withIpBackends: fc.boolean() })
   .chain(({ family, dsr, withIpBackends }) => {
     const ip = family === 4 ? fc.ipV4() : fc.ipV6();
+    // VIPs and source VIPs are unicast (loopback, multicast, IPv4-mapped, ... are refused).
+    const unicast = ip.filter((s) => specialAddress(s) === null);
     return fc.record({
       family: fc.constant(family),
       dsr: fc.constant(dsr),
-      vips: fc.uniqueArray(ip, { maxLength: 3, selector: (s) => (family === 6 ? parseV6Key(s) : s) }),
-      sourceVip: fc.option(ip, { nil: undefined }),
+      vips: fc.uniqueArray(unicast, { maxLength: 3, selector: (s) => (family === 6 ? parseV6Key(s) : s) }),
+      sourceVip: fc.option(unicast, { nil: undefined }),
       ids: fc.uniqueArray(fc.uuid(), { minLength: withIpBackends ? 0 : 1, maxLength: 5, selector: (s) => s.toLowerCase() }),
       ips: withIpBackends ? fc.uniqueArray(ip, { minLength: 1, maxLength: 5, selector: (s) => (family === 6 ? parseV6Key(s) : s) }) : fc.constant([]),
       ports: portsArb(dsr),
