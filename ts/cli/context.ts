@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendName, Hcn } from '../client';
 import { parseBackendNameArg, parseTimeoutArg } from './args';
+import { readAll } from './desired-file';
 import { makeStyle, shouldColor, type Style } from './format';
 import { renderErrorText, type CliErrorJson } from './report-error';
 import { defaultStatePath } from './state-path';
@@ -24,6 +25,8 @@ export interface CliIo {
   /** Only used to pick the default backend and the default state directory. */
   platform: NodeJS.Platform;
   homedir: string;
+  /** Reads all of standard input (`-f -`); defaults to the process's stdin. */
+  readStdin?: () => Promise<string>;
   /** Opens the SDK client (tests may pass a fake); defaults to `Hcn.open`. */
   openHcn?: (options: { backend: BackendName; statePath?: string; timeoutMs?: number }) => Promise<Hcn>;
 }
@@ -36,6 +39,7 @@ export function processIo(): CliIo {
     env: process.env,
     platform: process.platform,
     homedir: os.homedir(),
+    readStdin: () => readAll(process.stdin),
   };
 }
 
@@ -120,6 +124,9 @@ export class CommandContext {
     /** The command as typed, e.g. `hcn lb create`, for messages. */
     readonly command: string,
   ) {}
+
+  /** Reads all of standard input (for `-f -`). */
+  readStdin = (): Promise<string> => (this.io.readStdin ?? (() => readAll(process.stdin)))();
 
   /** Writes text to stdout. */
   print(text: string): void {

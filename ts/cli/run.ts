@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../native';
+import { registerApply } from './commands/apply';
 import { registerEndpoint, registerNetwork } from './commands/endpoint';
 import { registerFeatures } from './commands/features';
 import { registerLb } from './commands/lb';
@@ -57,6 +58,7 @@ export function buildProgram(state: RunState, stderrBuffer: { text: string }): C
     });
   track(program);
   registerLb(program, state);
+  registerApply(program, state);
   registerEndpoint(program, state);
   registerNetwork(program, state);
   registerFeatures(program, state);

@@ -1,6 +1,6 @@
 // `hcn lb create|list|show|update|delete`: load balancers, the heart of the command.
 import { Command } from 'commander';
-import { LoadBalancer } from '../../builders';
+import { LoadBalancer, validateLoadBalancerSpec } from '../../builders';
 import type { Hcn } from '../../client';
 import type { Features } from '../../features';
 import type { Distribution, LoadBalancerInfo, LoadBalancerSpec, Protocol } from '../../schema/models';
@@ -17,6 +17,7 @@ import {
   type PortArg,
 } from '../args';
 import type { CommandContext } from '../context';
+import { parseDesired, readSource } from '../desired-file';
 import { ExitCode } from '../exit-codes';
 import { action, addGlobalOptions, type RunState } from '../kit';
 import { createProgress } from '../progress';
@@ -191,18 +192,29 @@ export function registerLb(program: Command, state: RunState): void {
           'after',
           '\nExample (the DSR walkthrough on the simulator\'s default node):\n' +
             '  hcn lb create --vip 13.0.0.13 --backend 10.0.0.14 --backend 10.0.0.15 --port tcp:8000:80 --dsr\n' +
+            'The same from a JSON or YAML spec (- reads standard input; many at once: hcn apply -f):\n' +
+            '  echo \'{"frontendVips":["13.0.0.13"],"backends":["10.0.0.14"],"ports":[{"protocol":"tcp","external":8000,"internal":80}],"dsr":true}\' | hcn lb create -f -\n' +
             '\nTo choose the HNS backend here, put it before the command: hcn --backend simulated lb create ...',
         ),
-    ),
+    ).option('-f, --file <FILE|->', 'the whole spec from a JSON or YAML file (- reads standard input), instead of the options above'),
     { backend: false },
   ).action(
     action(state, async (ctx, _args, options) => {
-      const o = options as SpecOptions;
-      requireSpecOptions(o);
-      // Validate without the host's features first, so a bad spec never opens the backend.
-      buildSpec(o, undefined);
+      const o = options as SpecOptions & { file?: string };
+      let fromFile: LoadBalancerSpec | undefined;
+      if (o.file !== undefined) {
+        if (hasSpecOptions(o)) {
+          throw new UsageError('--file', '--file gives the whole spec and cannot be combined with --vip, --backend, --port ...');
+        }
+        const { text, source } = await readSource('--file', o.file, ctx.readStdin);
+        fromFile = parseDesired('--file', text, source, { single: true }).specs[0]!;
+      } else {
+        requireSpecOptions(o);
+        // Validate without the host's features first, so a bad spec never opens the backend.
+        buildSpec(o, undefined);
+      }
       const hcn = await ctx.hcn();
-      const spec = buildSpec(o, await hcn.features());
+      const spec = fromFile ? validateLoadBalancerSpec(fromFile, { features: await hcn.features() }) : buildSpec(o, await hcn.features());
       let created;
       try {
         created = await hcn.loadBalancers.create(spec);
