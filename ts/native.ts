@@ -271,6 +271,25 @@ export function loadBinding(): NativeBinding {
   }
 }
 
+/** Where the addon that {@link loadBinding} loads comes from (for `hcn version`). */
+export interface AddonOrigin {
+  /** The `.node` file. */
+  file: string;
+  /** `prebuild` (prebuilds/ in the package), `build` (compiled here, build/), `override` (HCN_SDK_ADDON). */
+  kind: 'prebuild' | 'build' | 'override';
+}
+
+/** The file the addon is (or would be) loaded from, or throws like {@link loadBinding}. */
+export function addonOrigin(): AddonOrigin {
+  const override = process.env.HCN_SDK_ADDON;
+  if (override) return { file: path.resolve(override), kind: 'override' };
+  const root = packageRoot();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  const file = nodeGypBuild.resolve(root);
+  return { file, kind: path.relative(root, file).split(path.sep)[0] === 'prebuilds' ? 'prebuild' : 'build' };
+}
+
 /** Replaces the binding (tests only); pass undefined to restore the real one. */
 export function injectBinding(binding: NativeBinding | undefined): void {
   injected = binding;

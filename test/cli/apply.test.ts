@@ -1,37 +1,12 @@
 // End-to-end tests of `hcn apply -f` and `hcn lb create -f`: the REAL compiled bin (dist/cli/main.js)
 // against its own temporary simulator state file, with files on disk and on standard input.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { hcnIn, workdir as tmpdir } from '../helpers/cli-bin';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const bin = path.join(root, 'dist', 'cli', 'main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hcn(dir: string, args: string[], stdin?: string): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HCN_SIM_STATE: path.join(dir, 'state.json'), NO_COLOR: '1' };
-  delete env.HCN_BACKEND;
-  delete env.FORCE_COLOR;
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, '--backend', 'simulated', ...args], { env, cwd: dir, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(stdin ?? '');
-  });
-}
-
-function workdir(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-apply-test-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const hcn = (dir: string, args: string[], stdin?: string) => hcnIn(dir, args, stdin === undefined ? {} : { stdin });
+const workdir = (t: ExecutionContext) => tmpdir(t, 'hcn-apply-test-');
 
 interface LbJson {
   id: string;

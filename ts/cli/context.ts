@@ -143,6 +143,14 @@ export class CommandContext {
     if (!this.globals.json) this.io.stderr.write(text.endsWith('\n') ? text : text + '\n');
   }
 
+  /**
+   * Says that a list is empty: on stderr, and only when stderr is a terminal (and not --json), so
+   * stdout stays empty for scripts.
+   */
+  emptyNote(text: string): void {
+    if (!this.globals.json && this.io.stderr.isTTY === true) this.io.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
   /** Writes an error to stderr: the JSON shape with --json, else the human form. */
   reportError(described: CliErrorJson): void {
     if (this.globals.json) this.io.stderr.write(JSON.stringify(described) + '\n');

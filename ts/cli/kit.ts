@@ -6,6 +6,11 @@ import { CommandContext, resolveGlobals, type CliIo, type RawGlobals } from './c
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 import type { BackendName } from '../client';
 
+/** Adds an `Examples:` section to a command's --help (every subcommand has at least one). */
+export function examples(cmd: Command, ...lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+}
+
 /** State shared by one run of the command line. */
 export interface RunState {
   io: CliIo;

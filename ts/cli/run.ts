@@ -1,30 +1,19 @@
 // Builds the `hcn` command line (commander) and runs it: parses, dispatches, and turns every
 // failure into the documented exit code and error output. Never calls process.exit.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { packageRoot } from '../native';
 import { registerApply } from './commands/apply';
 import { registerEndpoint, registerNetwork } from './commands/endpoint';
 import { registerFeatures } from './commands/features';
 import { registerLb } from './commands/lb';
 import { registerSim } from './commands/sim';
 import { registerVerify } from './commands/verify';
+import { registerVersion } from './commands/version';
 import { processIo, type CliIo } from './context';
 import { ExitCode } from './exit-codes';
 import { makeStyle, shouldColor } from './format';
 import { addGlobalOptions, type RunState } from './kit';
 import { describeError, renderErrorText } from './report-error';
 import { UsageError } from './usage-error';
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 const EPILOG = `
 Backends: on Windows the default is the real HNS (run from an elevated prompt); elsewhere the embedded
@@ -40,7 +29,8 @@ export function buildProgram(state: RunState, stderrBuffer: { text: string }): C
   const program = new Command('hcn');
   program
     .description('Create, inspect, verify and delete Windows HNS load balancers (DSR), on real HNS or the embedded simulator')
-    .version(packageVersion(), '-V, --version', 'print the hcn-sdk version')
+    // Handled by runCli as `hcn version` (which says more than a bare number); listed for --help.
+    .option('-V, --version', 'print the SDK and addon versions, the backend and its HNS version (hcn version)')
     .usage('[global options] <command> [options]')
     .enablePositionalOptions()
     .exitOverride()
@@ -64,6 +54,7 @@ export function buildProgram(state: RunState, stderrBuffer: { text: string }): C
   registerFeatures(program, state);
   registerVerify(program, state);
   registerSim(program, state);
+  registerVersion(program, state);
   for (const c of program.commands) {
     track(c);
     c.enablePositionalOptions();
@@ -89,6 +80,14 @@ function argumentOf(err: CommanderError): string {
   return m[1]!.split(/[ ,]/)[0]!;
 }
 
+/** `hcn [globals] --version [globals]` → `hcn version [globals]`; `--version` after a command is left alone. */
+function versionAsCommand(program: Command, argv: readonly string[]): string[] {
+  const names = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  const at = argv.findIndex((a) => a === '--version' || a === '-V' || names.has(a));
+  if (at < 0 || names.has(argv[at]!)) return [...argv];
+  return ['version', ...argv.slice(0, at), ...argv.slice(at + 1)];
+}
+
 /**
  * Runs the `hcn` command line `argv` (without `node` and the script) and resolves with the exit code.
  */
@@ -96,8 +95,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const state: RunState = { io, exitCode: ExitCode.Ok, context: undefined, commandPath: 'hcn' };
   const stderrBuffer = { text: '' };
   const program = buildProgram(state, stderrBuffer);
+  if (argv.length === 0) {
+    // A bare `hcn` asks what the command can do: help on stdout, success.
+    program.outputHelp();
+    return ExitCode.Ok;
+  }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(versionAsCommand(program, argv), { from: 'user' });
     return state.exitCode;
   } catch (err) {
     const json = state.context ? state.context.globals.json : argv.includes('--json');

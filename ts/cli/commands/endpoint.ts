@@ -1,8 +1,9 @@
 // `hcn endpoint list|show` and `hcn network list|show`: the objects load balancers point at.
 import { Command } from 'commander';
-import { asGuid, parseIdArg, parseIpArg } from '../args';
+import { canonicalIp } from '../../net/ip';
+import { asGuid, collect, parseIdArg, parseIpArg } from '../args';
 import { ExitCode } from '../exit-codes';
-import { action, addGlobalOptions, type RunState } from '../kit';
+import { action, addGlobalOptions, examples, type RunState } from '../kit';
 import { describeError, type CliErrorJson } from '../report-error';
 import { CliOperationError, UsageError } from '../usage-error';
 import {
@@ -23,21 +24,25 @@ export function registerEndpoint(program: Command, state: RunState): void {
       .command('list')
       .alias('ls')
       .description('list endpoints')
-      .option('--network <id|name>', 'only endpoints of this network')
-      .option('--ip <ip>', 'only endpoints with this IP address', (v) => parseIpArg('--ip', v)),
+      .option('--network <id|name>', 'only endpoints of this network (repeat: any of them)', collect((v) => v))
+      .option('--ip <ip>', 'only endpoints with this IP address (repeat: any of them)', collect((v) => parseIpArg('--ip', v)))
+      .addHelpText('after', '\nExamples:\n  hcn endpoint list --network vxlan0\n  hcn endpoint list --ip 10.0.0.14 --ip 10.0.0.15 --json'),
   ).action(
     action(state, async (ctx, _args, options) => {
-      const o = options as { network?: string; ip?: string };
+      const o = options as { network?: string[]; ip?: string[] };
       const hcn = await ctx.hcn();
-      const filter: { network?: string; ip?: string } = {};
-      if (o.network !== undefined) filter.network = asGuid(o.network) ?? o.network;
-      if (o.ip !== undefined) filter.ip = o.ip;
-      const endpoints = await hcn.endpoints.list(filter);
+      const networks = o.network ?? [];
+      const ips = o.ip ?? [];
+      // Repeated filters are alternatives: one SDK listing per network (each name resolved, and an
+      // unknown one reported, by the SDK), merged in order.
+      const lists = networks.length === 0 ? [await hcn.endpoints.list()] : await Promise.all(networks.map((n) => hcn.endpoints.list({ network: asGuid(n) ?? n })));
+      const seen = new Set<string>();
+      const endpoints = lists.flat().filter((e) => !seen.has(e.id) && seen.add(e.id) !== undefined && (ips.length === 0 || e.ipAddresses.some((a) => ips.includes(canonicalIp(a) ?? a))));
       const views = endpoints.map(endpointView);
       if (ctx.globals.json) {
         ctx.printJson(views);
       } else if (views.length === 0) {
-        ctx.print('no endpoints\n');
+        ctx.emptyNote('no endpoints');
       } else {
         const names = new Map((await hcn.networks.list()).map((n) => [n.id, n.name] as const));
         ctx.print(renderEndpointTable(views, ctx.globals.out, names));
@@ -48,6 +53,7 @@ export function registerEndpoint(program: Command, state: RunState): void {
   addGlobalOptions(
     endpoint
       .command('create-remote')
+      .addHelpText('after', '\nExamples:\n  hcn endpoint create-remote --network vxlan0 --ip 10.0.1.7   # PA from the network\'s RemoteSubnetRoute\n  hcn endpoint create-remote --network vxlan0 --ip 10.0.1.7 --provider-address 10.231.111.98')
       .description('create a remote endpoint for a backend on another node (kube-proxy style: Flags remote, MAC 02-11-<ip>, provider address)')
       .requiredOption('--network <id|name>', 'the overlay network')
       .requiredOption('--ip <ip>', 'the remote pod\'s IP address', (v) => parseIpArg('--ip', v))
@@ -77,6 +83,7 @@ export function registerEndpoint(program: Command, state: RunState): void {
   addGlobalOptions(
     endpoint
       .command('delete')
+      .addHelpText('after', '\nExample:\n  hcn endpoint delete 3f8e6b21-5c7d-4e19-a0b4-0a000000000e --force')
       .alias('rm')
       .argument('<ID...>', 'endpoint IDs')
       .description('delete remote endpoints (local pod endpoints belong to the container runtime and are refused)')
@@ -140,7 +147,7 @@ export function registerEndpoint(program: Command, state: RunState): void {
     }),
   );
 
-  addGlobalOptions(endpoint.command('show').alias('get').argument('<ID>', 'endpoint ID').description('show one endpoint')).action(
+  addGlobalOptions(examples(endpoint.command('show').alias('get').argument('<ID>', 'endpoint ID').description('show one endpoint'), 'hcn endpoint show 3f8e6b21-5c7d-4e19-a0b4-0a000000000e')).action(
     action(state, async (ctx, args) => {
       const id = parseIdArg('ID', args[0]!);
       const hcn = await ctx.hcn();
@@ -155,18 +162,18 @@ export function registerEndpoint(program: Command, state: RunState): void {
 export function registerNetwork(program: Command, state: RunState): void {
   const network = program.command('network').alias('net').description('list and show HNS networks');
 
-  addGlobalOptions(network.command('list').alias('ls').description('list networks')).action(
+  addGlobalOptions(examples(network.command('list').alias('ls').description('list networks'), 'hcn network list', 'hcn network list --json')).action(
     action(state, async (ctx) => {
       const hcn = await ctx.hcn();
       const views = (await hcn.networks.list()).map(networkView);
       if (ctx.globals.json) ctx.printJson(views);
-      else if (views.length === 0) ctx.print('no networks\n');
+      else if (views.length === 0) ctx.emptyNote('no networks');
       else ctx.print(renderNetworkTable(views, ctx.globals.out));
     }),
   );
 
   addGlobalOptions(
-    network.command('show').alias('get').argument('<ID|NAME>', 'network ID or name').description('show one network, by ID or name'),
+    examples(network.command('show').alias('get').argument('<ID|NAME>', 'network ID or name').description('show one network, by ID or name'), 'hcn network show vxlan0'),
   ).action(
     action(state, async (ctx, args) => {
       const key = args[0]!;

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { LoadBalancer, validateLoadBalancerSpec } from '../../builders';
 import type { Hcn } from '../../client';
 import type { Features } from '../../features';
-import type { Distribution, LoadBalancerInfo, LoadBalancerSpec, Protocol } from '../../schema/models';
+import type { Distribution, LoadBalancerInfo, LoadBalancerSpec } from '../../schema/models';
 import {
   collect,
   parseAffinityArg,
@@ -11,15 +11,14 @@ import {
   parseIdArg,
   parseIpArg,
   parsePortArg,
-  parsePortNumber,
-  parseProtocolArg,
   type BackendArg,
   type PortArg,
 } from '../args';
 import type { CommandContext } from '../context';
 import { parseDesired, readSource } from '../desired-file';
 import { ExitCode } from '../exit-codes';
-import { action, addGlobalOptions, type RunState } from '../kit';
+import { action, addGlobalOptions, examples, type RunState } from '../kit';
+import { addFrontendFilters, describeFrontendFilter, hasFrontendFilter, matchesFrontendFilter, type FrontendFilterOptions } from '../filters';
 import { createProgress } from '../progress';
 import { describeError, type CliErrorJson } from '../report-error';
 import { UsageError } from '../usage-error';
@@ -158,27 +157,6 @@ function printLoadBalancer(ctx: CommandContext, info: LoadBalancerInfo, eps: End
   else ctx.print(renderLoadBalancer(view, ctx.globals.out));
 }
 
-interface ListFilterOptions {
-  vip?: string;
-  port?: number;
-  protocol?: Protocol;
-}
-
-function addFilterOptions(cmd: Command, what: string): Command {
-  return cmd
-    .option('--vip <ip>', `only ${what} with this frontend VIP`, (v) => parseIpArg('--vip', v))
-    .option('--port <n>', `only ${what} with this external port`, (v) => parsePortNumber('--port', v))
-    .option('--protocol <proto>', `only ${what} with this protocol (tcp, udp, sctp, any)`, (v) => parseProtocolArg('--protocol', v));
-}
-
-function listFilter(o: ListFilterOptions): { vip?: string; port?: number; protocol?: Protocol } {
-  const f: { vip?: string; port?: number; protocol?: Protocol } = {};
-  if (o.vip !== undefined) f.vip = o.vip;
-  if (o.port !== undefined) f.port = o.port;
-  if (o.protocol !== undefined) f.protocol = o.protocol;
-  return f;
-}
-
 /** Registers `hcn lb ...` on `program`. */
 export function registerLb(program: Command, state: RunState): void {
   const lb = program.command('lb').description('create, list, show, update and delete load balancers');
@@ -225,19 +203,26 @@ export function registerLb(program: Command, state: RunState): void {
     }),
   );
 
-  addGlobalOptions(addFilterOptions(lb.command('list').alias('ls').description('list load balancers'), 'load balancers')).action(
+  addGlobalOptions(
+    addFrontendFilters(lb.command('list').alias('ls').description('list load balancers'), 'load balancers').addHelpText(
+      'after',
+      '\nExamples:\n  hcn lb list\n  hcn lb list --vip 13.0.0.13 --port 8000 --port 9000 --json   # on 13.0.0.13, port 8000 or 9000\n' +
+        'Repeated filters are alternatives; different filters must all match. Nothing is printed when none match\n(--json: []).',
+    ),
+  ).action(
     action(state, async (ctx, _args, options) => {
       const hcn = await ctx.hcn();
-      const handles = await hcn.loadBalancers.list(listFilter(options as ListFilterOptions));
+      const f = options as FrontendFilterOptions;
+      const handles = (await hcn.loadBalancers.list()).filter((h) => matchesFrontendFilter(h.info, f));
       const eps = await endpointIndex(hcn);
       const views = handles.map((h) => loadBalancerView(h.info, eps));
       if (ctx.globals.json) ctx.printJson(views);
-      else if (views.length === 0) ctx.print('no load balancers\n');
+      else if (views.length === 0) ctx.emptyNote(hasFrontendFilter(f) ? `no load balancers match ${describeFrontendFilter(f)}` : 'no load balancers');
       else ctx.print(renderLoadBalancerTable(views, ctx.globals.out));
     }),
   );
 
-  addGlobalOptions(lb.command('show').alias('get').argument('<ID>', 'load balancer ID').description('show one load balancer')).action(
+  addGlobalOptions(examples(lb.command('show').alias('get').argument('<ID>', 'load balancer ID').description('show one load balancer'), 'hcn lb show 5c1b7c9e-2f3a-4a39-9d4f-0c6c1d1f6a10', 'hcn lb show 5c1b7c9e-2f3a-4a39-9d4f-0c6c1d1f6a10 --json')).action(
     action(state, async (ctx, args) => {
       const id = parseIdArg('ID', args[0]!);
       const hcn = await ctx.hcn();
@@ -254,8 +239,10 @@ export function registerLb(program: Command, state: RunState): void {
         .description('replace a load balancer\'s spec, or add/remove backends; prints the result')
         .addHelpText(
           'after',
-          '\nEither give the complete new spec (the same options as `hcn lb create`), or edit the backends:\n' +
-            '  hcn lb update ID --add-backend 10.0.0.16 --remove-backend 10.0.0.14\n' +
+          '\nExamples:\n' +
+            '  hcn lb update ID --add-backend 10.0.0.16 --remove-backend 10.0.0.14   # edit the backends\n' +
+            '  hcn lb update ID --vip 13.0.0.13 --backend 10.0.0.15 --port tcp:8000:80 --dsr   # a complete new spec\n' +
+            'Either give the complete new spec (the same options as `hcn lb create`), or edit the backends.\n' +
             'Where HNS cannot modify in place (before 15.5) the load balancer is replaced and gets a new ID;\n' +
             'the output shows it (JSON: "previousId").',
         ),
@@ -333,7 +320,7 @@ export function registerLb(program: Command, state: RunState): void {
   );
 
   addGlobalOptions(
-    addFilterOptions(
+    addFrontendFilters(
       lb
         .command('delete')
         .alias('rm')
@@ -341,22 +328,23 @@ export function registerLb(program: Command, state: RunState): void {
         .description('delete load balancers by ID, or every one matching --all and the filters')
         .option('--all', 'delete every load balancer (narrowed by --vip/--port/--protocol)')
         .option('--yes', 'confirm --all without filters (deletes every load balancer on the host)')
-        .option('-f, --force', 'succeed for IDs that do not exist (already deleted)'),
+        .option('-f, --force', 'succeed for IDs that do not exist (already deleted)')
+        .addHelpText('after', '\nExamples:\n  hcn lb delete 5c1b7c9e-2f3a-4a39-9d4f-0c6c1d1f6a10\n  hcn lb delete --all --vip 13.0.0.13 --vip 13.0.0.14   # every load balancer on either VIP'),
       'load balancers (with --all)',
     ),
   ).action(
     action(state, async (ctx, args, options) => {
-      const o = options as ListFilterOptions & { all?: boolean; yes?: boolean; force?: boolean };
+      const o = options as FrontendFilterOptions & { all?: boolean; yes?: boolean; force?: boolean };
       const ids = args.map((a) => parseIdArg('ID', a));
-      const filtered = o.vip !== undefined || o.port !== undefined || o.protocol !== undefined;
+      const filtered = hasFrontendFilter(o);
       if (o.all && ids.length > 0) throw new UsageError('--all', '--all deletes by filter; do not also give IDs');
-      if (!o.all && filtered) throw new UsageError(o.vip !== undefined ? '--vip' : o.port !== undefined ? '--port' : '--protocol', 'filters select load balancers for --all; add --all');
+      if (!o.all && filtered) throw new UsageError(o.vip?.length ? '--vip' : o.port?.length ? '--port' : '--protocol', 'filters select load balancers for --all; add --all');
       if (!o.all && ids.length === 0) throw new UsageError('ID', 'give at least one load balancer ID (or --all with filters)');
       if (o.all && !filtered && !o.yes) {
         throw new UsageError('--all', '--all without filters deletes every load balancer on this host (kube-proxy\'s too)', 'add --yes to confirm, or narrow it with --vip/--port/--protocol');
       }
       const hcn = await ctx.hcn();
-      const targets = o.all ? (await hcn.loadBalancers.list(listFilter(o))).map((h) => h.id) : [...new Set(ids)];
+      const targets = o.all ? (await hcn.loadBalancers.list()).filter((h) => matchesFrontendFilter(h.info, o)).map((h) => h.id) : [...new Set(ids)];
       const progress = createProgress(ctx.io.stderr, ctx.globals.progress, 'deleting', targets.length);
       const deleted: string[] = [];
       const notFound: string[] = [];
@@ -387,7 +375,7 @@ export function registerLb(program: Command, state: RunState): void {
       } else {
         for (const id of deleted) ctx.print(`deleted ${id}\n`);
         for (const id of notFound) ctx.print(`${missingIsError ? 'not found' : 'already gone'} ${id}\n`);
-        if (o.all && targets.length === 0) ctx.print('no load balancers matched\n');
+        if (o.all && targets.length === 0) ctx.emptyNote('no load balancers matched');
       }
       for (const f of failed) ctx.reportError({ error: { ...f.error, message: `could not delete ${f.id}: ${f.error.message}` } });
       if (missingIsError && notFound.length > 0) {

@@ -5,7 +5,7 @@ import type { Hcn } from '../../client';
 import { parseVersionArg } from '../args';
 import type { CommandContext } from '../context';
 import { renderPairs } from '../format';
-import { action, addGlobalOptions, type RunState } from '../kit';
+import { action, addGlobalOptions, examples, type RunState } from '../kit';
 import { CliOperationError } from '../usage-error';
 
 /** `hcn sim status --json` (also printed by `sim reset` and `sim version`). */
@@ -83,7 +83,7 @@ export function registerSim(program: Command, state: RunState): void {
     .description('the embedded HNS simulator: where its state is, what it holds, reset it')
     .addHelpText('after', '\nThese commands always use the simulated backend and the same state file as every other `hcn` command\n(--state, else $HCN_SIM_STATE, else the user data directory).');
 
-  addGlobalOptions(sim.command('status').description('show the state file, HNS version and object counts')).action(
+  addGlobalOptions(examples(sim.command('status').description('show the state file, HNS version and object counts'), 'hcn sim status', 'hcn sim status --state ./other-hns.json')).action(
     action(
       state,
       async (ctx) => {
@@ -94,7 +94,7 @@ export function registerSim(program: Command, state: RunState): void {
   );
 
   addGlobalOptions(
-    sim.command('reset').description('back to the default node: network vxlan0, endpoints 10.0.0.14 and 10.0.0.15, no load balancers, HNS 13.2'),
+    examples(sim.command('reset').description('back to the default node: network vxlan0, endpoints 10.0.0.14 and 10.0.0.15, no load balancers, HNS 13.2'), 'hcn sim reset'),
   ).action(
     action(
       state,
@@ -111,7 +111,8 @@ export function registerSim(program: Command, state: RunState): void {
     sim
       .command('version')
       .argument('<MAJOR.MINOR>', 'HNS version to report, e.g. 15.5 (enables in-place modify) or 10.1 (no DSR)')
-      .description('set the HNS version the simulator reports (features follow it)'),
+      .description('set the HNS version the simulator reports (features follow it)')
+      .addHelpText('after', '\nExamples:\n  hcn sim version 15.5   # in-place modify\n  hcn sim version 10.1   # no DSR'),
   ).action(
     action(
       state,

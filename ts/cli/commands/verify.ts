@@ -2,10 +2,10 @@
 // object (Flags has DSR) and from the v1 policy-list view (IsDSR on every ELB policy). The check is the
 // SDK's verifyDsr; this file maps its report to the documented --json shape and renders it.
 import { Command } from 'commander';
-import type { LoadBalancerInfo, Protocol } from '../../schema/models';
+import type { LoadBalancerInfo } from '../../schema/models';
 import type { PolicyListView } from '../../schema/policy-list';
 import { judgeDsr as judgeDsrSdk, verifyDsr, type DsrReport } from '../../verify';
-import { parseIpArg, parsePortNumber, parseProtocolArg } from '../args';
+import { addFrontendFilters, describeFrontendFilter, matchesFrontendFilter, type FrontendFilterOptions } from '../filters';
 import { ExitCode } from '../exit-codes';
 import { list, renderTable, yesNo, type Style } from '../format';
 import { action, addGlobalOptions, type RunState } from '../kit';
@@ -93,31 +93,40 @@ function renderReport(r: DsrReportView, style: Style): string {
   return text;
 }
 
+/** The report on the load balancers that pass the filter, its verdict recomputed as judgeDsr does. */
+function narrowReport(report: DsrReport, f: FrontendFilterOptions, allowEmpty: boolean): DsrReport {
+  const rows = report.loadBalancers.filter((c) => matchesFrontendFilter(c, f));
+  const failed = rows.filter((r) => !r.ok).length;
+  let reason: string | null = null;
+  if (rows.length === 0 && !allowEmpty) reason = 'no load balancers to verify (pass allowEmpty if that is expected)';
+  else if (failed > 0) reason = `${failed} of ${rows.length} load balancer${rows.length === 1 ? '' : 's'} without DSR`;
+  return { ...report, ok: reason === null, reason, checked: rows.length, failed, loadBalancers: rows };
+}
+
 /** Registers `hcn verify ...` on `program`. */
 export function registerVerify(program: Command, state: RunState): void {
   const verify = program.command('verify').description('check HNS state (exit code 3 when a check fails)');
   addGlobalOptions(
-    verify
-      .command('dsr')
+    addFrontendFilters(verify
+      .command('dsr'), 'load balancers')
       .description('check that every load balancer has DSR, in the v2 object and in the v1 policy-list view')
-      .option('--vip <ip>', 'only load balancers with this frontend VIP', (v) => parseIpArg('--vip', v))
-      .option('--port <n>', 'only load balancers with this external port', (v) => parsePortNumber('--port', v))
-      .option('--protocol <proto>', 'only load balancers with this protocol', (v) => parseProtocolArg('--protocol', v))
       .option('--allow-empty', 'succeed when there is no load balancer to check (by default that fails)')
       .addHelpText(
         'after',
         '\nExit codes: 0 every load balancer has DSR; 3 one lacks it, or there is none (without --allow-empty);\n' +
           '1 HNS could not be read. Zero load balancers fail by default because after creating them an empty\n' +
-          'HNS means they vanished (an HNS restart or another tool deleting them).',
+          'HNS means they vanished (an HNS restart or another tool deleting them).\n' +
+          '\nExamples:\n  hcn verify dsr\n  hcn verify dsr --vip 13.0.0.13 --vip 13.0.0.14 --json   # load balancers on either VIP',
       ),
   ).action(
     action(state, async (ctx, _args, options) => {
-      const o = options as { vip?: string; port?: number; protocol?: Protocol; allowEmpty?: boolean };
+      const o = options as FrontendFilterOptions & { allowEmpty?: boolean };
       const hcn = await ctx.hcn();
-      const filters = [o.vip !== undefined ? `--vip ${o.vip}` : '', o.port !== undefined ? `--port ${o.port}` : '', o.protocol !== undefined ? `--protocol ${o.protocol}` : '']
-        .filter(Boolean)
-        .join(' ');
-      const report = reportView(await verifyDsr(hcn, { vip: o.vip, port: o.port, protocol: o.protocol, allowEmpty: o.allowEmpty === true }), filters);
+      const filters = describeFrontendFilter(o);
+      // Repeated filters are alternatives, which the SDK's single-valued filter cannot say: judge every
+      // load balancer, then keep the verdicts on the ones that match.
+      const all = await verifyDsr(hcn, { allowEmpty: true });
+      const report = reportView(narrowReport(all, o, o.allowEmpty === true), filters);
       if (ctx.globals.json) ctx.printJson(report);
       else ctx.print(renderReport(report, ctx.globals.out));
       return report.ok ? ExitCode.Ok : ExitCode.VerificationFailed;
