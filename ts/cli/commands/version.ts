@@ -1,10 +1,10 @@
 // `hcn version` (and `hcn --version`): the SDK's version, the addon's build, the active backend and
-// its HNS version: what a bug report needs. Each part that cannot be read says why instead.
+// its HNS version: what a bug report needs. Each part that cannot be read says why instead, and the
+// command still succeeds (exit 0): a version query must work on a host where HNS does not.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { addonOrigin, loadBinding, packageRoot } from '../../native';
-import { ExitCode, type ExitCodeValue } from '../exit-codes';
 import { renderPairs } from '../format';
 import { action, addGlobalOptions, type RunState } from '../kit';
 import { describeError } from '../report-error';
@@ -60,7 +60,6 @@ export function registerVersion(program: Command, state: RunState): void {
         addon: { version: null, napi: pkg.binary?.napi_versions?.[0] ?? null, platform: process.platform, arch: process.arch, kind: null, file: null, error: null },
         backend: { name: ctx.globals.backend, statePath: ctx.globals.statePath ?? null, hnsVersion: null, error: null },
       };
-      let code: ExitCodeValue = ExitCode.Ok;
       try {
         const origin = addonOrigin();
         view.addon.file = origin.file;
@@ -68,7 +67,6 @@ export function registerVersion(program: Command, state: RunState): void {
         view.addon.version = loadBinding().version;
       } catch (err) {
         view.addon.error = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-        code = ExitCode.NotAvailable;
       }
       if (view.addon.error === null) {
         try {
@@ -78,7 +76,6 @@ export function registerVersion(program: Command, state: RunState): void {
         } catch (err) {
           const d = describeError(err, { command: ctx.command, backend: ctx.globals.backend }).error;
           view.backend.error = `${d.code}: ${d.message.split('\n')[0]}`;
-          code = d.exitCode;
         }
       }
       if (ctx.globals.json) {
@@ -97,7 +94,6 @@ export function registerVersion(program: Command, state: RunState): void {
           ]),
         );
       }
-      return code;
     }),
   );
 }
