@@ -14,7 +14,7 @@ import {
   parseVersionArg,
 } from '../../ts/cli/args';
 import { ExitCode } from '../../ts/cli/exit-codes';
-import { argumentForField, describeError, exitCodeFor, renderErrorText } from '../../ts/cli/report-error';
+import { argumentForField, describeError, exitCodeFor, nameArgumentsOf, renderErrorText } from '../../ts/cli/report-error';
 import { makeStyle } from '../../ts/cli/format';
 import { defaultStatePath, userDataDir } from '../../ts/cli/state-path';
 import { CliOperationError, UsageError } from '../../ts/cli/usage-error';
@@ -28,7 +28,9 @@ function usage(t: import('ava').ExecutionContext, fn: () => unknown, argument: s
 
 test('parseIpArg canonicalises and names the flag on failure', (t) => {
   t.is(parseIpArg('--vip', '13.0.0.13'), '13.0.0.13');
-  t.is(parseIpArg('--vip', ' fd00:0:0::10 '), 'fd00::10');
+  t.is(parseIpArg('--vip', 'fd00:0:0::10'), 'fd00::10');
+  // Nothing is trimmed (issue 10 item 8): spaces around an address are refused.
+  usage(t, () => parseIpArg('--vip', ' fd00:0:0::10 '), '--vip', /nothing is trimmed/);
   usage(t, () => parseIpArg('--vip', '13.0.0.300'), '--vip', /--vip '13\.0\.0\.300' is not an IPv4 or IPv6 address/);
   usage(t, () => parseIpArg('--source-vip', 'host.example'), '--source-vip');
 });
@@ -177,4 +179,52 @@ test('describeError gives the JSON shape with code, hresult, operation, hint', (
   t.is(f.error.code, 'HCN_FEATURE_NOT_SUPPORTED');
   t.is(f.error.argument, '--dsr');
   t.regex(f.error.hint ?? '', /hcn sim version 10\.2/);
+});
+
+test('nothing is trimmed: spaces (no-break space too) around a value are refused and said so', (t) => {
+  for (const pad of [' ', '\u00a0', '\t']) {
+    usage(t, () => parseIpArg('--vip', `${pad}13.0.0.13`), '--vip', /has spaces around it; nothing is trimmed/);
+    usage(t, () => parseBackendArg('--backend', `10.0.0.14${pad}`), '--backend', /nothing is trimmed/);
+    usage(t, () => parseIdArg('ID', `${pad}3f2504e0-4f89-11d3-9a0c-0305e82c3301`), 'ID', /nothing is trimmed/);
+    usage(t, () => parsePortArg('--port', `tcp:80${pad}`), '--port');
+    usage(t, () => parseTimeoutArg('--timeout', `1000${pad}`), '--timeout');
+  }
+});
+
+test('GUID braces: both or neither', (t) => {
+  const id = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+  t.is(parseIdArg('ID', `{${id.toUpperCase()}}`), id);
+  t.is(parseIdArg('ID', id), id);
+  usage(t, () => parseIdArg('ID', `{${id}`), 'ID', /braces both or neither/);
+  usage(t, () => parseIdArg('ID', `${id}}`), 'ID', /braces both or neither/);
+  t.is(asGuid(`{${id}`), null);
+  t.deepEqual(parseBackendArg('--backend', `{${id}}`), { kind: 'id', id });
+  usage(t, () => parseBackendArg('--backend', `${id}}`), '--backend');
+});
+
+test('echoed values are escaped and cut; messages print no control character', (t) => {
+  const err = t.throws(() => parseIpArg('--vip', `\u001b]0;title\u0007${'1'.repeat(200)}`), { instanceOf: UsageError });
+  t.false(/[\u0000-\u001f]/.test(err!.message), err!.message);
+  t.regex(err!.message, /'\\x1b\]0;title\\x071+… \(210 characters\)'/);
+  const text = renderErrorText(
+    describeError(new HcnValidationError({ operation: 'endpoints.createRemote', issues: [{ field: 'name', rule: 'text', message: 'bad \u009b2J name \u202e', value: '' }] }), { command: 'hcn endpoint create-remote' }),
+    makeStyle(true),
+  );
+  t.false(/[\u009b\u202e]/.test(text), text);
+  t.true(text.includes('\\x9b2J'));
+  t.true(text.includes('\\u202e'));
+  // Its own colours stay.
+  t.true(text.includes('\u001b[31m'));
+});
+
+test('an error about fields a command set from its own flags names those flags', (t) => {
+  const err = new HcnValidationError({
+    operation: 'loadBalancers.update',
+    issues: [{ field: 'backends[2]', rule: 'family', message: 'is IPv6 (fd00::1) but backends[0] is IPv4', value: 'fd00::1' }],
+  });
+  t.is(describeError(err, { command: 'hcn lb update' }).error.argument, '--backend');
+  nameArgumentsOf(err, (field) => (field === 'backends[2]' ? '--add-backend' : undefined));
+  const d = describeError(err, { command: 'hcn lb update' }).error;
+  t.is(d.argument, '--add-backend');
+  t.regex(d.message, /^invalid load balancer spec: --add-backend \(backends\[2\]\): is IPv6/);
 });

@@ -123,3 +123,35 @@ test('verify dsr: one load balancer reads naturally; an empty filtered result na
   t.is(none.code, 3);
   t.regex((JSON.parse(none.stdout) as { reason: string }).reason, /^no load balancers match --vip 1\.2\.3\.4 --port 80 \(pass --allow-empty/);
 });
+
+test('escape sequences in an endpoint name never reach the terminal; --add-backend errors name --add-backend', async (t) => {
+  const state = stateFile(t);
+  const { lbId } = await overlaySetup(t, state);
+  // OSC 0 (set the window title), a cursor move and a bidi override inside a name.
+  const evil = 'pod\u001b]0;pwned\u0007\u001b[2Aup\u202eevil';
+  const created = await hcn(state, ['--json', 'endpoint', 'create-remote', '--network', 'vxlan0', '--ip', '10.0.1.9', '--name', evil]);
+  t.is(created.code, 0, created.stderr);
+  t.is((JSON.parse(created.stdout) as { name: string }).name, evil, 'JSON keeps the name as HNS has it');
+  for (const args of [['endpoint', 'list'], ['endpoint', 'show', (JSON.parse(created.stdout) as { id: string }).id]]) {
+    const shown = await hcn(state, args);
+    t.is(shown.code, 0, shown.stderr);
+    t.false(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/.test(shown.stdout), `${args.join(' ')}: ${JSON.stringify(shown.stdout)}`);
+    t.true(shown.stdout.includes('pod\\x1b]0;pwned\\x07\\x1b[2Aup\\u202eevil'), shown.stdout);
+  }
+  // An echoed argument is escaped and cut.
+  const long = await hcn(state, ['lb', 'show', `\u001b[31m${'x'.repeat(500)}`]);
+  t.is(long.code, 2);
+  t.false(long.stderr.includes('\u001b'), long.stderr);
+  t.regex(long.stderr, /'\\x1b\[31mx+… \(505 characters\)'/);
+  t.true(long.stderr.length < 600, long.stderr);
+  // An unknown IP added to the load balancer: the error names the flag that brought it.
+  const added = await hcn(state, ['--json', 'lb', 'update', lbId, '--add-backend', '10.0.9.99']);
+  t.is(added.code, 1, added.stderr);
+  t.is((JSON.parse(added.stderr.trim()) as { error: { argument: string } }).error.argument, '--add-backend');
+  // The IP of a backend it already has, given by ID: one endpoint twice.
+  const twice = await hcn(state, ['--json', 'lb', 'create', '--vip', '13.0.0.20', '--backend', '10.0.0.14', '--backend', LOCAL_14, '--port', 'tcp:8000:80']);
+  t.is(twice.code, 2, twice.stderr);
+  const e = (JSON.parse(twice.stderr.trim()) as { error: { code: string; argument: string; message: string } }).error;
+  t.deepEqual([e.code, e.argument], ['HCN_VALIDATION', '--backend']);
+  t.regex(e.message, /backends\[0\] already names as 10\.0\.0\.14/);
+});

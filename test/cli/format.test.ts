@@ -1,6 +1,6 @@
 // Unit tests of the `hcn` text output: tables, colour rules, progress, and the DSR verdict rules.
 import test from 'ava';
-import { list, makeStyle, renderPairs, renderTable, shouldColor } from '../../ts/cli/format';
+import { echo, list, makeStyle, printable, renderPairs, renderTable, shouldColor } from '../../ts/cli/format';
 import { createProgress } from '../../ts/cli/progress';
 import { parsePolicyLists } from '../../ts/schema/policy-list';
 import { v1IsDsr } from '../../ts/verify';
@@ -104,4 +104,16 @@ test('verify dsr: every LB must have DSR; none at all fails unless allowed', (t)
   const disagree = judgeDsr([good], lists, null, false);
   t.false(disagree.ok);
   t.regex(disagree.loadBalancers[0]!.problem ?? '', /IsDSR false/);
+});
+
+test('tables and key/value views escape control characters of the data, not their own colours', (t) => {
+  const evil = 'a\u001b[2J\u0007b\u009bc\u202ed';
+  const table = renderTable([{ n: evil }], [{ header: 'NAME', value: (r) => r.n }]);
+  t.is(table, 'NAME\na\\x1b[2J\\x07b\\x9bc\\u202ed\n');
+  const style = makeStyle(true);
+  const pairs = renderPairs([['Name', evil], ['ID', style.dim('id-1')]], style);
+  t.false(/\u001b\[2J|\u0007|\u009b|\u202e/.test(pairs), JSON.stringify(pairs));
+  t.true(pairs.includes('\u001b[2mid-1\u001b[22m'), 'its own dim stays');
+  t.is(printable('plain ünïcödé 😀'), 'plain ünïcödé 😀');
+  t.is(echo('x'.repeat(100)), `${'x'.repeat(80)}… (100 characters)`);
 });

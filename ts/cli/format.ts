@@ -32,6 +32,53 @@ export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv)
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
+// C0 controls, DEL, C1 controls and the bidirectional overrides/isolates (which reorder what a
+// reader sees): none of them reaches the terminal from data.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// The only escape sequences the output itself makes (see makeStyle).
+const OWN_SGR = /^\u001b\[(?:1|2|22|31|32|33|39)m/;
+
+/**
+ * `text` with every control character written as `\xHH` (or `\uHHHH`), so a name or an echoed
+ * argument cannot move the cursor, set the window title or hide text. `keepStyle` keeps the colour
+ * codes the output's own {@link Style} makes; `keepNewlines` keeps line breaks.
+ */
+export function printable(text: string, options: { keepStyle?: boolean; keepNewlines?: boolean } = {}): string {
+  if (!UNPRINTABLE.test(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x1b && options.keepStyle) {
+      const own = OWN_SGR.exec(text.slice(i, i + 5));
+      if (own) {
+        out += own[0];
+        i += own[0].length - 1;
+        continue;
+      }
+    }
+    if (c === 0x0a && options.keepNewlines) {
+      out += '\n';
+    } else if (UNPRINTABLE.test(text[i]!)) {
+      out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+/** Longest argument value an error message echoes (the rest is cut and counted). */
+export const ECHO_LIMIT = 80;
+
+/**
+ * An argument value as an error message echoes it: {@link printable}, and cut after
+ * {@link ECHO_LIMIT} characters (`…` and the full length follow).
+ */
+export function echo(value: string): string {
+  const cut = value.length > ECHO_LIMIT ? value.slice(0, ECHO_LIMIT) : value;
+  return printable(cut) + (cut.length < value.length ? `… (${value.length} characters)` : '');
+}
+
 /** One column of a table. */
 export interface Column<T> {
   header: string;
@@ -44,7 +91,7 @@ export interface Column<T> {
 
 /** Renders rows as columns separated by two spaces, header first; ends with a newline. */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], style: Style = makeStyle(false)): string {
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const cells = rows.map((row) => columns.map((c) => printable(c.value(row))));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const pad = (text: string, i: number) =>
     columns[i]!.align === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
@@ -73,7 +120,7 @@ export function renderPairs(pairs: readonly (readonly [string, string])[], style
     pairs
       .map(([k, v]) => {
         const key = k === '' ? ''.padEnd(width) : style.bold((k + ':').padEnd(width));
-        return `${key}  ${v}`.replace(/\s+$/, '');
+        return `${key}  ${printable(v, { keepStyle: style.color })}`.replace(/\s+$/, '');
       })
       .join('\n') + '\n'
   );

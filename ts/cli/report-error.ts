@@ -2,7 +2,7 @@
 // failed, and what to do — as text for people or as the documented JSON shape on stderr.
 import { FEATURE_TABLE, supportedVersions, type FeatureName } from '../features';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
-import type { Style } from './format';
+import { printable, type Style } from './format';
 import { UsageError } from './usage-error';
 
 /** The JSON shape of an error (`{"error": ...}` on stderr with --json). */
@@ -43,6 +43,17 @@ interface ErrorLike {
   minVersion?: unknown;
   hostVersion?: unknown;
   hint?: unknown;
+}
+
+// Errors whose fields a command set from flags of its own (e.g. `lb update --add-backend`).
+const fieldArguments = new WeakMap<object, (field: string) => string | undefined>();
+
+/**
+ * Tells {@link describeError} which flag set some of the error's fields, when the command built
+ * them from other flags than the usual ones (`argument(field)` returns undefined for the rest).
+ */
+export function nameArgumentsOf(err: unknown, argument: (field: string) => string | undefined): void {
+  if (typeof err === 'object' && err !== null) fieldArguments.set(err, argument);
 }
 
 /** Maps an SDK validation `field` (`frontendVips[1]`, `ports[0].external`) to the flag that set it. */
@@ -166,18 +177,18 @@ const RULE_HINTS: Record<string, string> = {
 };
 
 /** A command-line reading of a validation error: each issue as `<flag>: <message>`. */
-function validationText(e: ErrorLike): { message: string; argument: string | null; hint: string | null } | null {
+function validationText(e: ErrorLike, argumentFor: (field: string) => string): { message: string; argument: string | null; hint: string | null } | null {
   const what = typeof e.operation === 'string' && /load ?balancer/i.test(e.operation) ? 'invalid load balancer spec' : 'invalid request';
   if (!Array.isArray(e.issues) || e.issues.length === 0) return null;
   const issues = e.issues as IssueLike[];
   const lines = issues.map((i) => {
     const field = typeof i.field === 'string' ? i.field : '';
-    const arg = field ? argumentForField(field) : '';
+    const arg = field ? argumentFor(field) : '';
     const msg = String(i.message ?? '').replace(/: call dsr\(\) or set dsr: true$/, '');
     return `${arg ? `${arg}${arg !== field ? ` (${field})` : ''}: ` : ''}${msg}`;
   });
   const first = issues[0]!;
-  const argument = typeof first.field === 'string' && first.field ? argumentForField(first.field) : null;
+  const argument = typeof first.field === 'string' && first.field ? argumentFor(first.field) : null;
   const hint = typeof first.rule === 'string' ? (RULE_HINTS[first.rule] ?? null) : null;
   return { message: `${what}: ${lines.join('; ')}`, argument, hint };
 }
@@ -203,11 +214,13 @@ export function describeError(err: unknown, context: { command: string; backend?
   const code = typeof e.code === 'string' && e.code.length > 0 ? e.code : 'HCN_INTERNAL';
   const hresult = typeof e.hresult === 'number' ? e.hresult >>> 0 : null;
   const operation = typeof e.operation === 'string' && e.operation.length > 0 ? e.operation : context.command;
-  let argument = typeof e.field === 'string' ? argumentForField(e.field) : null;
+  const own = typeof err === 'object' && err !== null ? fieldArguments.get(err) : undefined;
+  const argumentFor = (field: string): string => own?.(field) ?? argumentForField(field);
+  let argument = typeof e.field === 'string' ? argumentFor(e.field) : null;
   let hint = typeof e.hint === 'string' ? e.hint : hintFor(e, context.backend);
   let text = message;
   if (code === 'HCN_VALIDATION') {
-    const v = validationText(e);
+    const v = validationText(e, argumentFor);
     if (v) {
       text = v.message;
       argument = v.argument ?? argument;
@@ -240,7 +253,8 @@ export function renderErrorText(described: CliErrorJson, style: Style): string {
     const tag = message.includes(code) ? '' : ` [${code}${hresult !== null ? ` ${hex(hresult)}` : ''}]`;
     first = `${style.red(style.bold('error'))}: ${body}${tag}${argument ? ` (argument ${argument})` : ''}`;
   }
-  let text = `hcn: ${first.split('\n').join('\n  ')}\n`;
-  if (hint) text += `  ${style.yellow('what to do:')} ${hint}\n`;
+  // Messages echo names and arguments: no control character of theirs reaches the terminal.
+  let text = `hcn: ${printable(first, { keepStyle: style.color, keepNewlines: true }).split('\n').join('\n  ')}\n`;
+  if (hint) text += `  ${style.yellow('what to do:')} ${printable(hint, { keepNewlines: true })}\n`;
   return text;
 }

@@ -15,7 +15,7 @@ import {
 } from '../errors';
 import { featuresForVersion, parseVersionResponse, withProbeResult, type FeatureName, type Features, type HnsVersion } from '../features';
 import type { NativeContext } from '../native';
-import { parseIp } from '../net/ip';
+import { describeSpecialAddress, parseIp, specialAddress } from '../net/ip';
 import { isGuid, normalizeGuid } from '../schema/guid';
 import { query } from '../schema/query';
 import { parseEndpoint } from '../schema/endpoint';
@@ -47,6 +47,48 @@ export function checkIp(ip: unknown, operation: string, field: string): string {
     operation,
     issues: [{ field, rule: 'ip', message: `is not a valid IPv4 or IPv6 address (got ${JSON.stringify(ip)})`, value: ip }],
   });
+}
+
+/**
+ * A provider address (underlay address of a node): a valid unicast IP, not unspecified, loopback,
+ * multicast, broadcast, link-local or IPv4-mapped IPv6.
+ */
+export function checkUnicastIp(ip: unknown, operation: string, field: string): string {
+  const address = checkIp(ip, operation, field);
+  const kind = specialAddress(address);
+  if (kind === null) return address;
+  throw new HcnValidationError({
+    operation,
+    issues: [{ field, rule: 'address', message: `is ${describeSpecialAddress(kind)} (${address}); it must be a unicast address`, value: ip }],
+  });
+}
+
+// A surrogate half without its other half: JSON.stringify writes it as an escape that HNS refuses
+// (HCN_E_INVALID_JSON), after the request was sent.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** An optional object name: undefined, or a string of well-formed UTF-16 without NUL. */
+export function checkName(name: unknown, operation: string, field: string): string | undefined {
+  if (name === undefined) return undefined;
+  let problem: { rule: string; message: string } | undefined;
+  if (typeof name !== 'string') {
+    let shown: string;
+    try {
+      shown = JSON.stringify(name) ?? typeof name;
+    } catch {
+      shown = typeof name;
+    }
+    problem = { rule: 'type', message: `must be a string (got ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})` };
+  } else {
+    const lone = LONE_SURROGATE.exec(name);
+    if (lone) {
+      problem = { rule: 'text', message: `has a lone UTF-16 surrogate (U+${lone[0].charCodeAt(0).toString(16).toUpperCase()} at index ${lone.index}); HNS would refuse it as invalid JSON` };
+    } else if (name.includes('\u0000')) {
+      problem = { rule: 'text', message: `has a NUL character at index ${name.indexOf('\u0000')}` };
+    }
+  }
+  if (problem === undefined) return name as string;
+  throw new HcnValidationError({ operation, issues: [{ field, rule: problem.rule, message: problem.message, value: name }] });
 }
 
 /** Local endpoints first: WS2019/2022 can hold a local and a remote endpoint with the same IP. */

@@ -7,7 +7,7 @@ import { providerAddressFor } from '../schema/network';
 import type { EndpointInfo } from '../schema/models';
 import type { HostComputeEndpoint } from '../schema/hns-types';
 import type { CallOptions } from '../internal/operation';
-import { ClientCore, Q, checkGuid, checkIp, preferLocal } from './core';
+import { ClientCore, Q, checkGuid, checkIp, checkName, checkUnicastIp, preferLocal } from './core';
 
 /**
  * Filter of `endpoints.list`.
@@ -115,7 +115,8 @@ export function endpointsApi(core: ClientCore): EndpointsApi {
     createRemote: (request) =>
       core.run('endpoints.createRemote', request, async (op) => {
         const ip = checkIp(request.ip, op.name, 'ip');
-        let pa = request.providerAddress === undefined ? undefined : checkIp(request.providerAddress, op.name, 'providerAddress');
+        let pa = request.providerAddress === undefined ? undefined : checkUnicastIp(request.providerAddress, op.name, 'providerAddress');
+        const name = checkName(request.name, op.name, 'name');
         let mac = request.mac;
         if (mac !== undefined) {
           if (typeof mac !== 'string' || !/^[0-9a-f]{2}([-:][0-9a-f]{2}){5}$/i.test(mac)) {
@@ -142,7 +143,7 @@ export function endpointsApi(core: ClientCore): EndpointsApi {
             ],
           });
         }
-        const doc = remoteEndpointToHns({ networkId: net.id, ip, providerAddress: pa, mac: mac ?? macForRemoteEndpoint(ip), name: request.name });
+        const doc = remoteEndpointToHns({ networkId: net.id, ip, providerAddress: pa, mac: mac ?? macForRemoteEndpoint(ip), name });
         const json = await op.native('HcnCreateEndpoint', (t) => core.context('HcnCreateEndpoint').create('endpoint', null, JSON.stringify(doc), Q, t, net.id));
         return parseEndpoint(json);
       }),

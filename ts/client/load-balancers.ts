@@ -1,6 +1,6 @@
 // hcn.loadBalancers: create (validated against the host's features, backends resolved, serialised
 // per frontend, rehydrated duplicates adopted), get, list and find by frontend, update and delete.
-import { HcnAlreadyExistsError, HcnValidationError } from '../errors';
+import { HcnAlreadyExistsError, HcnValidationError, type ValidationIssue } from '../errors';
 import { validateLoadBalancerSpec } from '../builders/load-balancer-builder';
 import { canonicalIp, parseIp } from '../net/ip';
 import { parseLoadBalancer, protocolNumber, serializeLoadBalancer } from '../schema/load-balancer-json';
@@ -146,7 +146,7 @@ export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, 
       if (!byIp.has(key)) byIp.set(key, ep);
     }
   }
-  return spec.backends.map((b, i) => {
+  const ids = spec.backends.map((b, i) => {
     if (b.kind === 'id') return b.id;
     const ep = byIp.get(b.ip);
     if (ep) return ep.id;
@@ -159,6 +159,30 @@ export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, 
       ip: b.ip,
     });
   });
+  // The spec has no duplicate IP or ID, but an IP and an ID (or two IPs of one endpoint) can name
+  // the same endpoint: HNS would get it twice.
+  const seen = new Map<string, number>();
+  const issues: ValidationIssue[] = [];
+  ids.forEach((id, i) => {
+    const key = id.toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      return;
+    }
+    const name = (n: number): string => {
+      const b = spec.backends[n]!;
+      return b.kind === 'ip' ? `${b.ip} (endpoint ${key})` : `endpoint ${key}`;
+    };
+    issues.push({
+      field: `backends[${i}]`,
+      rule: 'duplicate',
+      message: `is ${name(i)}, which backends[${first}] already names as ${name(first)}`,
+      value: spec.backends[i]!.kind === 'ip' ? (spec.backends[i] as { ip: string }).ip : key,
+    });
+  });
+  if (issues.length > 0) throw new HcnValidationError({ operation: op.name, issues });
+  return ids;
 }
 
 /** Builds `hcn.loadBalancers` over the client's core. */

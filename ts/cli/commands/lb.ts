@@ -20,7 +20,7 @@ import { ExitCode } from '../exit-codes';
 import { action, addGlobalOptions, examples, type RunState } from '../kit';
 import { addFrontendFilters, describeFrontendFilter, hasFrontendFilter, matchesFrontendFilter, type FrontendFilterOptions } from '../filters';
 import { createProgress } from '../progress';
-import { describeError, type CliErrorJson } from '../report-error';
+import { describeError, nameArgumentsOf, type CliErrorJson } from '../report-error';
 import { UsageError } from '../usage-error';
 import {
   indexEndpoints,
@@ -280,6 +280,7 @@ export function registerLb(program: Command, state: RunState): void {
       const hcn = await ctx.hcn();
       const features = await hcn.features();
       let spec: LoadBalancerSpec;
+      let addedFrom: ((field: string) => string | undefined) | undefined;
       if (replacing) {
         spec = buildSpec(o, features);
       } else {
@@ -310,9 +311,26 @@ export function registerLb(program: Command, state: RunState): void {
         if (backends.length === 0) {
           throw new UsageError('--remove-backend', 'a load balancer needs at least one backend; delete it with `hcn lb delete` instead');
         }
-        spec = specFromInfo(current.info, backends, features);
+        // backends[kept...] came from --add-backend: errors about them name that flag.
+        const kept = backends.length - added.length;
+        addedFrom = (field) => {
+          const m = /^backends\[(\d+)\]/.exec(field);
+          return m && Number(m[1]) >= kept ? '--add-backend' : undefined;
+        };
+        try {
+          spec = specFromInfo(current.info, backends, features);
+        } catch (err) {
+          nameArgumentsOf(err, addedFrom);
+          throw err;
+        }
       }
-      const updated = await hcn.loadBalancers.update(id, spec);
+      let updated;
+      try {
+        updated = await hcn.loadBalancers.update(id, spec);
+      } catch (err) {
+        if (addedFrom) nameArgumentsOf(err, addedFrom);
+        throw err;
+      }
       const strategy = updated.lastUpdate?.strategy ?? (updated.id === id ? 'modify' : 'create-then-delete');
       if (updated.id !== id) ctx.note(`note: this HNS cannot modify load balancers in place (needs 15.5+); ${id} was replaced by ${updated.id}`);
       printLoadBalancer(ctx, updated.info, await endpointIndex(hcn), ctx.globals.json ? { previousId: id, strategy } : undefined);
