@@ -7,6 +7,7 @@ import { registerFeatures } from './commands/features';
 import { registerLb } from './commands/lb';
 import { registerSim } from './commands/sim';
 import { registerVerify } from './commands/verify';
+import { registerVfp } from './commands/vfp';
 import { registerVersion } from './commands/version';
 import { processIo, type CliIo } from './context';
 import { ExitCode } from './exit-codes';
@@ -53,6 +54,7 @@ export function buildProgram(state: RunState, stderrBuffer: { text: string }): C
   registerNetwork(program, state);
   registerFeatures(program, state);
   registerVerify(program, state);
+  registerVfp(program, state);
   registerSim(program, state);
   registerVersion(program, state);
   for (const c of program.commands) {

@@ -2,7 +2,7 @@
 // simulated backend (even on Windows), through the same state file every other command uses.
 import { Command } from 'commander';
 import type { Hcn } from '../../client';
-import { parseVersionArg } from '../args';
+import { parseIdArg, parseVersionArg } from '../args';
 import type { CommandContext } from '../context';
 import { renderPairs } from '../format';
 import { action, addGlobalOptions, examples, type RunState } from '../kit';
@@ -121,6 +121,26 @@ export function registerSim(program: Command, state: RunState): void {
         const s = simulatorOf(await ctx.hcn());
         await s.setVersion(v.major, v.minor);
         await printStatus(ctx, s, `simulated HNS version set to ${v.major}.${v.minor}`);
+      },
+      'simulated',
+    ),
+  );
+
+  addGlobalOptions(
+    sim
+      .command('vfp-remove-rule')
+      .argument('<PORT>', 'the VFP port GUID (from `hcn vfp ports`)')
+      .argument('<RULE>', 'the rule ID (from `hcn vfp rules`)')
+      .description('remove one VFP rule from a port, as `vfpctrl /remove-rule` would (to see what `hcn verify dsr --vfp` says)'),
+  ).action(
+    action(
+      state,
+      async (ctx, args) => {
+        const port = parseIdArg('PORT', args[0]!);
+        const s = simulatorOf(await ctx.hcn());
+        s.removeVfpRule(port, args[1]!);
+        if (ctx.globals.json) ctx.printJson({ removed: true, port, rule: args[1] });
+        else ctx.print(`removed rule ${args[1]} from VFP port ${port}\n`);
       },
       'simulated',
     ),

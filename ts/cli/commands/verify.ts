@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import type { LoadBalancerInfo } from '../../schema/models';
 import type { PolicyListView } from '../../schema/policy-list';
-import { judgeDsr as judgeDsrSdk, verifyDsr, type DsrReport } from '../../verify';
+import { judgeDsr as judgeDsrSdk, verifyDsr, type DsrReport, type VfpPortDsrCheck } from '../../verify';
 import { addFrontendFilters, describeFrontendFilter, matchesFrontendFilter, type FrontendFilterOptions } from '../filters';
 import { ExitCode } from '../exit-codes';
 import { list, renderTable, yesNo, type Style } from '../format';
@@ -23,6 +23,8 @@ export interface DsrCheckView {
   ok: boolean;
   /** Why it failed, or null. */
   problem: string | null;
+  /** With --vfp: each local backend's VFP port and its LB_DSR rules; null without --vfp or for a non-DSR load balancer. */
+  vfp: VfpPortDsrCheck[] | null;
 }
 
 /** `hcn verify dsr --json`. */
@@ -36,6 +38,8 @@ export interface DsrReportView {
   /** Whether the v1 policy-list view (GET /policylists/) could be read; when not, why. */
   policyLists: { read: boolean; error: string | null };
   loadBalancers: DsrCheckView[];
+  /** Whether VFP was checked (--vfp) and where its rules were read from. */
+  vfp: { checked: boolean; source: 'simulator' | 'vfpctrl' | null };
 }
 
 /** The SDK's report → the documented `--json` shape, field by field (SDK additions never leak into it). */
@@ -57,7 +61,9 @@ function reportView(r: DsrReport, filters = ''): DsrReportView {
       isDsrV1: c.isDsrV1,
       ok: c.ok,
       problem: c.problem,
+      vfp: c.vfp ? c.vfp.map((p) => ({ ...p, missing: [...p.missing], different: p.different.map((d) => ({ ...d })), problems: [...p.problems] })) : null,
     })),
+    vfp: { checked: r.vfp.checked, source: r.vfp.source },
   };
 }
 
@@ -82,6 +88,15 @@ function renderReport(r: DsrReportView, style: Style): string {
         { header: 'PORTS', value: (x) => list(x.ports.map(portText)) },
         { header: 'DSR (v2)', value: (x) => yesNo(x.dsr), paint: (c, x, s) => (x.dsr ? s.green(c) : s.red(c)) },
         { header: 'IsDSR (v1)', value: (x) => (x.isDsrV1 === null ? '-' : yesNo(x.isDsrV1)), paint: (c, x, s) => (x.isDsrV1 === false ? s.red(c) : c) },
+        ...(r.vfp.checked
+          ? [
+              {
+                header: 'VFP',
+                value: (x: DsrCheckView) => (x.vfp === null ? '-' : `${x.vfp.filter((p) => p.ok).length}/${x.vfp.length} ports ok`),
+                paint: (c: string, x: DsrCheckView, s: Style) => (x.vfp !== null && x.vfp.some((p) => !p.ok) ? s.red(c) : c),
+              },
+            ]
+          : []),
         { header: 'RESULT', value: (x) => (x.ok ? 'ok' : `FAIL: ${x.problem}`), paint: (c, x, s) => (x.ok ? s.green(c) : s.red(c)) },
       ],
       style,
@@ -99,7 +114,7 @@ function narrowReport(report: DsrReport, f: FrontendFilterOptions, allowEmpty: b
   const failed = rows.filter((r) => !r.ok).length;
   let reason: string | null = null;
   if (rows.length === 0 && !allowEmpty) reason = 'no load balancers to verify (pass allowEmpty if that is expected)';
-  else if (failed > 0) reason = `${failed} of ${rows.length} load balancer${rows.length === 1 ? '' : 's'} without DSR`;
+  else if (failed > 0) reason = `${failed} of ${rows.length} load balancer${rows.length === 1 ? '' : 's'} without DSR${report.vfp.checked ? ' in HNS or VFP' : ''}`;
   return { ...report, ok: reason === null, reason, checked: rows.length, failed, loadBalancers: rows };
 }
 
@@ -111,6 +126,7 @@ export function registerVerify(program: Command, state: RunState): void {
       .command('dsr'), 'load balancers')
       .description('check that every load balancer has DSR, in the v2 object and in the v1 policy-list view')
       .option('--allow-empty', 'succeed when there is no load balancer to check (by default that fails)')
+      .option('--vfp', "also check VFP: each local backend's port must carry the load balancer's LB_DSR rule for every VIP and port, with the right DIP set")
       .addHelpText(
         'after',
         '\nExit codes: 0 every load balancer has DSR; 3 one lacks it, or there is none (without --allow-empty);\n' +
@@ -120,12 +136,12 @@ export function registerVerify(program: Command, state: RunState): void {
       ),
   ).action(
     action(state, async (ctx, _args, options) => {
-      const o = options as FrontendFilterOptions & { allowEmpty?: boolean };
+      const o = options as FrontendFilterOptions & { allowEmpty?: boolean ; vfp?: boolean };
       const hcn = await ctx.hcn();
       const filters = describeFrontendFilter(o);
       // Repeated filters are alternatives, which the SDK's single-valued filter cannot say: judge every
       // load balancer, then keep the verdicts on the ones that match.
-      const all = await verifyDsr(hcn, { allowEmpty: true });
+      const all = await verifyDsr(hcn, { allowEmpty: true, vfp: o.vfp === true });
       const report = reportView(narrowReport(all, o, o.allowEmpty === true), filters);
       if (ctx.globals.json) ctx.printJson(report);
       else ctx.print(renderReport(report, ctx.globals.out));
