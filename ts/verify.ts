@@ -105,7 +105,19 @@ export interface DsrReport {
   /** One verdict per load balancer, in HNS order. */
   loadBalancers: DsrCheck[];
   /** Whether the VFP rules were checked (`vfp: true`), and where they were read from. */
-  vfp: { checked: boolean; source: 'simulator' | 'vfpctrl' | null };
+  vfp: VfpCheckSource;
+}
+
+/**
+ * Whether {@link verifyDsr} checked VFP, and where it read the rules.
+ * @example
+ * if (report.vfp.checked) console.log(`LB_DSR rules read from ${report.vfp.source}`);
+ */
+export interface VfpCheckSource {
+  /** VFP was checked (`vfp: true`). */
+  checked: boolean;
+  /** `simulator` (the simulator's model) or `vfpctrl` (vfpctrl.exe); null when not checked. */
+  source: 'simulator' | 'vfpctrl' | null;
 }
 
 /**
