@@ -131,7 +131,8 @@ export function registerSim(program: Command, state: RunState): void {
       .command('vfp-remove-rule')
       .argument('<PORT>', 'the VFP port GUID (from `hcn vfp ports`)')
       .argument('<RULE>', 'the rule ID (from `hcn vfp rules`)')
-      .description('remove one VFP rule from a port, as `vfpctrl /remove-rule` would (to see what `hcn verify dsr --vfp` says)'),
+      .description('remove one VFP rule from a port, as `vfpctrl /remove-rule` would (to see what `hcn verify dsr --vfp` says)')
+      .addHelpText('after', '\nExamples:\n  hcn vfp rules --layer LB_DSR      # pick a port and a rule\n  hcn sim vfp-remove-rule <PORT> <RULE>\n  hcn verify dsr --vfp               # now exits 3, naming the port and the rule'),
   ).action(
     action(
       state,

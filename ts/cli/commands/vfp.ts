@@ -89,7 +89,12 @@ export function registerVfp(program: Command, state: RunState): void {
     .command('vfp')
     .description("the node's VFP ports and rules (the simulator's model, or vfpctrl.exe on Windows); parse or check a capture");
 
-  addGlobalOptions(vfp.command('ports').description('list the VFP switch ports: each local endpoint and the host vNIC')).action(
+  addGlobalOptions(
+    vfp
+      .command('ports')
+      .description('list the VFP switch ports: each local endpoint and the host vNIC')
+      .addHelpText('after', '\nExamples:\n  hcn vfp ports\n  hcn vfp ports --json'),
+  ).action(
     action(state, async (ctx) => {
       const hcn = await ctx.hcn();
       const ports = await hcn.vfp.ports();
@@ -120,7 +125,8 @@ export function registerVfp(program: Command, state: RunState): void {
       .option('--port <id>', 'only this port (its GUID, from `hcn vfp ports`)', (v) => parseIdArg('--port', v))
       .option('--layer <name>', 'only this layer, e.g. LB_DSR')
       .option('--group <name>', 'only this group, e.g. LB_DSR_IPv4_OUT')
-      .option('--raw', "print vfpctrl's text layout (one listing per port, after a `PORT : <id>` line)"),
+      .option('--raw', "print vfpctrl's text layout (one listing per port, after a `PORT : <id>` line)")
+      .addHelpText('after', '\nExamples:\n  hcn vfp rules --layer LB_DSR\n  hcn vfp rules --port <PORT> --raw   # as vfpctrl /list-rule prints it\n  hcn vfp rules --json'),
   ).action(
     action(state, async (ctx, _args, options) => {
       const o = options as { port?: string; layer?: string; group?: string; raw?: boolean };
@@ -137,7 +143,8 @@ export function registerVfp(program: Command, state: RunState): void {
       .command('parse')
       .argument('<FILE>', 'vfpctrl output (text, or JSON from /format 1); - reads standard input')
       .description('parse a vfpctrl capture from a Windows node (works on any OS, reads no HNS)')
-      .option('--raw', "print it again in vfpctrl's layout, as the SDK reads it"),
+      .option('--raw', "print it again in vfpctrl's layout, as the SDK reads it")
+      .addHelpText('after', '\nExamples:\n  hcn vfp parse list-rule.txt\n  vfpctrl /port <PORT> /layer LB_DSR /list-rule | hcn vfp parse --json -'),
     { backend: false },
   ).action(
     action(state, async (ctx, args, options) => {
@@ -154,7 +161,8 @@ export function registerVfp(program: Command, state: RunState): void {
       .argument('<FILE>', "vfpctrl output of a local backend's port (text or /format 1 JSON); - reads standard input")
       .description("check a capture for a DSR load balancer's LB_DSR rules: name, protocol, VIP, port and DIP set (exit 3 when one is missing or wrong)")
       .requiredOption('--lb <id>', 'the load balancer (read from the backend)', (v) => parseIdArg('--lb', v))
-      .option('--management-ip <ip>', "the node's management IP in the rule names (default: the backend network's)", (v) => parseIpArg('--management-ip', v)),
+      .option('--management-ip <ip>', "the node's management IP in the rule names (default: the backend network's)", (v) => parseIpArg('--management-ip', v))
+      .addHelpText('after', '\nExamples:\n  hcn vfp check --lb <ID> capture.txt\n  hcn vfp check --lb <ID> --management-ip 10.231.111.97 - < capture.txt'),
   ).action(
     action(state, async (ctx, args, options) => {
       const o = options as { lb: string; managementIp?: string };
@@ -205,7 +213,11 @@ export function registerVfp(program: Command, state: RunState): void {
         if (v !== 'text' && v !== 'mermaid') throw new UsageError('--format', `--format ${v}: must be text or mermaid`);
         return v;
       })
-      .addHelpText('after', '\nThe same 5-tuple always picks the same DIP (a hash of protocol, source and destination).\nExit codes: 0 a rule takes the packet; 3 nothing matches (the output says why).'),
+      .addHelpText(
+        'after',
+        '\nThe same 5-tuple always picks the same DIP (a hash of protocol, source and destination).\nExit codes: 0 a rule takes the packet; 3 nothing matches (the output says why).\n' +
+          '\nExamples:\n  hcn trace --from 10.0.1.5:40000 --to 13.0.0.13:8000 --protocol tcp\n  hcn trace --from 10.0.1.5 --to 13.0.0.13:8000 --format mermaid\n  hcn trace --vfp capture.txt --from 10.0.1.5:40000 --to 13.0.0.13:8000 --json',
+      ),
   ).action(
     action(state, async (ctx: CommandContext, _args, options) => {
       const o = options as { from: string; to: string; protocol?: 'tcp' | 'udp'; vfp?: string; format?: 'text' | 'mermaid' };
