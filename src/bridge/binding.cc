@@ -61,6 +61,12 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     request.threads = static_cast<int>(n);
   }
 
+  Napi::Value simulator = options.Get("simulator");
+  const std::string instance = simulator.IsString() ? simulator.As<Napi::String>().Utf8Value() : "";
+  if (!simulator.IsUndefined() && instance != "default" && instance != "isolated") {
+    ThrowKind(env, ErrorKind::InvalidArgument, "open: simulator must be 'default' or 'isolated'");
+    return Napi::Value();
+  }
   if (name == "simulated") {
     request.backend = "simulated";
     request.api = sim::GetApi();
@@ -68,6 +74,9 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       ThrowKind(env, ErrorKind::NotAvailable, "the embedded HNS simulator did not start");
       return Napi::Value();
     }
+    // 'isolated': a simulated HNS of its own (in memory until simAttach binds it to a state
+    // file); 'default' (or absent): the process's default instance, the one the stand-alone DLL is.
+    request.sim = instance == "isolated" ? sim::NewMemoryInstance() : sim::DefaultInstance();
   } else {
     request.backend = "hcn";
     const hcn::LoadResult loaded = hcn::LoadHcn();

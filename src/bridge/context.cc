@@ -23,6 +23,9 @@ constexpr const char* kSimControl = "HcnSimControl";
 // How long close() and environment teardown wait for HcnUnregisterServiceCallback: a hung HNS
 // must not hang them (or the process exit) for good.
 constexpr std::chrono::milliseconds kCloseUnregisterWait(2000);
+// The synchronous simControl (private: tests and benches) waits at most this long for a state
+// file's lock; the SDK uses simControlAsync on the pool.
+constexpr std::chrono::milliseconds kSyncControlWait(10000);
 
 ErrorInfo Info(ErrorKind kind, const char* operation, std::string message) {
   ErrorInfo info;
@@ -165,6 +168,7 @@ napi_value ResultValue(napi_env env, const Job& job) {
     case Op::Remove:
     case Op::Register:
     case Op::Unregister:
+    case Op::SimAttach:
       napi_get_undefined(env, &v);
       return v;
     default:
@@ -185,6 +189,8 @@ Napi::Function Context::Define(Napi::Env env) {
                          InstanceMethod<&Context::Remove>("remove"),
                          InstanceMethod<&Context::HnsCall>("hnsCall"),
                          InstanceMethod<&Context::SimControl>("simControl"),
+                         InstanceMethod<&Context::SimControlAsync>("simControlAsync"),
+                         InstanceMethod<&Context::SimAttach>("simAttach"),
                          InstanceMethod<&Context::Subscribe>("subscribe"),
                          InstanceMethod<&Context::Unsubscribe>("unsubscribe"),
                          InstanceMethod<&Context::Stats>("stats"),
@@ -206,6 +212,7 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   data->armed = false;
   api_ = request.api;
   backend_ = request.backend;
+  sim_ = request.sim;
   completions_ = Completions::Create(env_, this);
   if (!completions_) {
     Napi::Error::New(info.Env(), "hcn-sdk: cannot create the completion channel")
@@ -246,6 +253,7 @@ napi_value Context::Submit(napi_env env, JobPtr job, uint32_t timeout_ms) {
   }
   job->timeout_ms = timeout_ms;
   job->deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  job->sim = sim_;
   napi_value promise;
   napi_create_promise(env, &job->deferred, &promise);
   switch (pool_->Submit(job)) {
@@ -357,6 +365,9 @@ void Context::Deliver(napi_env env, std::vector<Completion>& batch) {
           }
           Settle(env, *job, false, MakeError(env, info));
         } else if (job->failure.kind == ErrorKind::None) {
+          // This context's calls go to the instance it attached to from now on.
+          if (job->op == Op::SimAttach && job->attached && !closed_) sim_ = job->attached;
+          job->attached.reset();
           Settle(env, *job, true, ResultValue(env, *job));
         } else {
           Settle(env, *job, false, MakeJobError(env, *job));
@@ -481,8 +492,12 @@ Napi::Value Context::SimControl(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   HcnString response(api_);
-  const HRESULT h =
-      api_->SimControl(reinterpret_cast<const hcn_char*>(request.c_str()), response.Out());
+  HRESULT h;
+  {
+    // On the JS thread (private, for tests and benches): bounded, never waits out a stuck lock.
+    sim::Bind bind(sim_.get(), Clock::now() + kSyncControlWait);
+    h = api_->SimControl(reinterpret_cast<const hcn_char*>(request.c_str()), response.Out());
+  }
   if (hr::Failed(h)) {
     ThrowError(env, HresultInfo(kSimControl, h, &response));
     return Napi::Value();
@@ -508,6 +523,55 @@ napi_value Context::RejectRegistrationBusy(napi_env env, const char* method) {
                 std::string(method) +
                     ": a subscribe() or unsubscribe() of this context is still running; wait for "
                     "it first"));
+}
+
+Napi::Value Context::SimControlAsync(const Napi::CallbackInfo& info) {
+  if (api_ == nullptr || api_->SimControl == nullptr) {
+    ErrorInfo e = Info(ErrorKind::NotAvailable, "simControl",
+                       "simControl needs the HNS simulator; this backend is the real HNS");
+    e.missing = kSimControl;
+    return Napi::Value(info.Env(), RejectedPromise(info.Env(), e));
+  }
+  Args args(info, "simControl");
+  auto job = std::make_shared<Job>(api_, Op::SimControl, hcn::Family::Network, "simControl");
+  uint32_t timeout;
+  if (!args.Text(0, "request", &job->text1) || !args.Timeout(1, &timeout)) {
+    return Napi::Value(info.Env(), args.Reject());
+  }
+  return Napi::Value(info.Env(), Submit(info.Env(), std::move(job), timeout));
+}
+
+Napi::Value Context::SimAttach(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  if (!sim_) {
+    ErrorInfo e = Info(ErrorKind::NotAvailable, "simAttach",
+                       "simAttach needs the embedded HNS simulator; this backend has none");
+    return Napi::Value(env, RejectedPromise(env, e));
+  }
+  Args args(info, "simAttach");
+  auto job = std::make_shared<Job>(api_, Op::SimAttach, hcn::Family::Network, "simAttach");
+  std::u16string path;
+  uint32_t timeout;
+  if (!info[0].IsNull() && !args.Text(0, "statePath", &path)) return Napi::Value(env, args.Reject());
+  if (!args.Timeout(2, &timeout)) return Napi::Value(env, args.Reject());
+  if (path.find(u'\0') != std::u16string::npos) {
+    return Napi::Value(env, RejectedPromise(env, Info(ErrorKind::InvalidArgument, "simAttach",
+                                                      "simAttach: statePath contains a NUL byte")));
+  }
+  if (!info[0].IsNull() && path.empty()) {
+    return Napi::Value(env, RejectedPromise(env, Info(ErrorKind::InvalidArgument, "simAttach",
+                                                      "simAttach: statePath must be a non-empty string or null")));
+  }
+  if (subscribed_ || registration_busy_) {
+    return Napi::Value(env, RejectedPromise(env, Info(ErrorKind::InvalidArgument, "simAttach",
+                                                      "simAttach: unsubscribe first (the service callback is "
+                                                      "registered with the current simulated HNS)")));
+  }
+  std::string utf8;
+  hcn::Utf16ToUtf8(reinterpret_cast<const hcn_char*>(path.c_str()), &utf8, hcn::LoneSurrogate::Replace);
+  job->attach_path = utf8;
+  job->attach_recover = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
+  return Napi::Value(env, Submit(env, std::move(job), timeout));
 }
 
 Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
@@ -605,7 +669,7 @@ namespace {
 // Closing: HcnUnregisterServiceCallback runs on its own thread and is waited for at most
 // kCloseUnregisterWait. If it is still inside HCN then, that thread frees the callback context
 // when the call succeeds; *gave_up says the caller must not.
-HRESULT UnregisterForClose(const hcn::Api* api, hcn::Handle handle,
+HRESULT UnregisterForClose(const hcn::Api* api, const sim::Instance& instance, hcn::Handle handle,
                            std::shared_ptr<Completions>* context, bool* gave_up) {
   struct Shared {
     std::mutex mu;
@@ -615,7 +679,8 @@ HRESULT UnregisterForClose(const hcn::Api* api, hcn::Handle handle,
     HRESULT hr = hr::kOk;
   };
   auto shared = std::make_shared<Shared>();
-  std::thread([shared, api, handle, context] {
+  std::thread([shared, api, instance, handle, context] {
+    sim::Bind bind(instance.get());
     const HRESULT h = api->UnregisterServiceCallback(handle);
     std::lock_guard<std::mutex> lock(shared->mu);
     shared->done = true;
@@ -637,7 +702,7 @@ HRESULT UnregisterForClose(const hcn::Api* api, hcn::Handle handle,
 void Context::DropSubscription() {
   if (!subscribed_) return;
   bool gave_up = false;
-  const HRESULT h = UnregisterForClose(api_, callback_handle_, callback_context_, &gave_up);
+  const HRESULT h = UnregisterForClose(api_, sim_, callback_handle_, callback_context_, &gave_up);
   if (gave_up) {
     // Still inside HCN: the unregistering thread owns the callback context now.
   } else if (hr::Failed(h)) {

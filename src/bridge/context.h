@@ -18,6 +18,7 @@ struct OpenRequest {
   const hcn::Api* api = nullptr;
   const char* backend = nullptr;
   int threads = 4;
+  sim::Instance sim;  // the embedded simulator's instance (null for the real HCN)
 };
 
 // Per-environment (main thread or worker_thread) addon state, owned by Node-API instance data.
@@ -44,6 +45,8 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
   Napi::Value Remove(const Napi::CallbackInfo& info);
   Napi::Value HnsCall(const Napi::CallbackInfo& info);
   Napi::Value SimControl(const Napi::CallbackInfo& info);
+  Napi::Value SimControlAsync(const Napi::CallbackInfo& info);
+  Napi::Value SimAttach(const Napi::CallbackInfo& info);
   Napi::Value Subscribe(const Napi::CallbackInfo& info);
   Napi::Value Unsubscribe(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
@@ -71,6 +74,9 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
 
   const hcn::Api* api_ = nullptr;
   const char* backend_ = "";
+  // The embedded simulator's instance every call of this context goes to (sim::Bind around each
+  // HCN call); replaced by a successful simAttach.
+  sim::Instance sim_;
   napi_env env_ = nullptr;
   std::shared_ptr<Completions> completions_;
   std::shared_ptr<Pool> pool_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../hcn/hcn_api.h"
+#include "../sim/sim.h"
 #include "hcn_string.h"
 
 namespace bridge {
@@ -31,7 +32,8 @@ enum Verb : int {
   kClose = 7,
 };
 
-enum class Op : uint8_t { Enumerate, List, Create, Query, Modify, Remove, HnsCall, Register, Unregister };
+// SimControl and SimAttach exist for the embedded simulator only (Job::sim is set).
+enum class Op : uint8_t { Enumerate, List, Create, Query, Modify, Remove, HnsCall, Register, Unregister, SimControl, SimAttach };
 
 // NativeErrorCode in ts/native.ts.
 enum class ErrorKind : uint8_t { None, Hresult, Timeout, Busy, NotAvailable, InvalidArgument, Closed };
@@ -89,6 +91,14 @@ struct Job {
   Registration registration;           // Register, Unregister
   Clock::time_point deadline;
   uint32_t timeout_ms = 0;
+  // The embedded simulator's instance the context is bound to (null for the real HCN): the pool
+  // thread binds it around the call (sim::Bind), and the job keeps it alive while it runs.
+  sim::Instance sim;
+  // SimAttach: the state file (empty: a private in-memory copy) and whether to move a corrupt
+  // one aside; the instance it bound to comes back in `attached`.
+  std::string attach_path;
+  bool attach_recover = false;
+  sim::Instance attached;
 
   // Pool state (guarded by the pool mutex).
   State state = State::Queued;

@@ -285,6 +285,38 @@ void RunUnregister(Job& job) {
   r.context = nullptr;
 }
 
+void RunSimControl(Job& job) {
+  static const char* const kSimControl = "HcnSimControl";
+  job.current.store(kSimControl, std::memory_order_relaxed);
+  const HRESULT result = job.api->SimControl(reinterpret_cast<const hcn_char*>(job.text1.c_str()), job.out.Out());
+  if (hr::Failed(result)) {
+    job.failure.kind = ErrorKind::Hresult;
+    job.failure.hr = result;
+    job.failure.operation = kSimControl;
+    if (!job.out.Empty()) job.failure.record = std::move(job.out);
+    job.out.Reset();
+  }
+}
+
+void RunSimAttach(Job& job) {
+  static const char* const kAttach = "simAttach";
+  job.current.store(kAttach, std::memory_order_relaxed);
+  if (job.attach_path.empty()) {
+    job.attached = sim::NewMemoryInstance(job.sim.get());
+    return;
+  }
+  sim::AttachOptions options;
+  options.recoverCorrupt = job.attach_recover;
+  std::string error;
+  const HRESULT result = sim::AttachFile(job.attach_path, options, &job.attached, &error);
+  if (hr::Failed(result)) {
+    job.failure.kind = result == hr::kInvalidArg ? ErrorKind::InvalidArgument : ErrorKind::Hresult;
+    job.failure.hr = result;
+    job.failure.operation = kAttach;
+    job.failure.message = error;
+  }
+}
+
 }  // namespace
 
 Job::~Job() {
@@ -293,7 +325,9 @@ Job::~Job() {
   if (r.handle != nullptr) {
     const hcn::Api* const table = api;
     const Registration ended = r;
-    std::thread([table, ended] {
+    const sim::Instance instance = sim;  // the simulated HNS it was registered with
+    std::thread([table, ended, instance] {
+      sim::Bind bind(instance.get());
       // When HCN refuses, it may still call back: the context is then never freed (its
       // completion queue drops whatever arrives once the NativeContext is closed).
       if (!hr::Failed(table->UnregisterServiceCallback(ended.handle))) {
@@ -342,6 +376,11 @@ const char* MissingFunction(const hcn::Api* api, Op op, hcn::Family family, bool
       return nullptr;
     case Op::Unregister:
       if (api->UnregisterServiceCallback == nullptr) return kUnregister;
+      return nullptr;
+    case Op::SimControl:
+      if (api->SimControl == nullptr) return "HcnSimControl";
+      return nullptr;
+    case Op::SimAttach:
       return nullptr;
   }
   // Open (+ Modify) + Query + Close.
@@ -432,6 +471,12 @@ void RunJob(Job& job, Scratch& scratch, HelperQueue& helpers) {
       break;
     case Op::Unregister:
       RunUnregister(job);
+      break;
+    case Op::SimControl:
+      RunSimControl(job);
+      break;
+    case Op::SimAttach:
+      RunSimAttach(job);
       break;
   }
   job.current.store(nullptr, std::memory_order_relaxed);

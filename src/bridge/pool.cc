@@ -128,11 +128,16 @@ void Pool::WorkerMain(int index) {
       done = Completion();
     }
 
-    if (helper) {
-      RunListChunks(*job, *scratch);
-    } else {
-      Helpers helpers(*this, job);
-      RunJob(*job, *scratch, helpers);
+    {
+      // The simulator instance of the job's context (no-op for the real HCN), and its deadline
+      // for waits inside the simulator (a state file's lock).
+      sim::Bind bind(job->sim.get(), job->deadline);
+      if (helper) {
+        RunListChunks(*job, *scratch);
+      } else {
+        Helpers helpers(*this, job);
+        RunJob(*job, *scratch, helpers);
+      }
     }
 
     lock.lock();

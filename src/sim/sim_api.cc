@@ -14,7 +14,7 @@
 namespace sim {
 namespace {
 
-Simulator& S() { return Simulator::Instance(); }
+Simulator& S() { return Simulator::Current(); }
 
 template <int F>
 HRESULT WINAPI Enumerate(const hcn_char* query, hcn_char** ids, hcn_char** errorRecord) {
@@ -56,7 +56,7 @@ HRESULT WINAPI UnregisterServiceCallback(hcn::Handle handle) { return S().Unregi
 HRESULT WINAPI HnsCall(const hcn_char* method, const hcn_char* path, const hcn_char* request, hcn_char** response) {
   return S().HnsCall(method, path, request, response);
 }
-void WINAPI FreeString(void* p) { S().FreeString(p); }
+void WINAPI FreeString(void* p) { Simulator::FreeString(p); }
 HRESULT WINAPI SimControl(const hcn_char* request, hcn_char** response) { return S().Control(request, response); }
 
 template <int F>

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "encoding.h"
 #include "sim_vfp.h"
@@ -53,12 +54,137 @@ std::string Simulator::OperationName(Family f, int verb) {
   }
 }
 
-Simulator& Simulator::Instance() {
-  static Simulator* instance = new Simulator();
+namespace {
+
+// The instance and deadline bound to this thread (sim::Bind).
+thread_local Simulator* tlInstance = nullptr;
+thread_local bool tlHasDeadline = false;
+thread_local std::chrono::steady_clock::time_point tlDeadline;
+
+// Strings handed out, by any instance: freed on whatever thread the caller frees them.
+struct StringRegistry {
+  std::mutex mu;
+  std::unordered_set<void*> live;
+};
+StringRegistry& Strings() {
+  static StringRegistry* registry = new StringRegistry();  // never destroyed: threads may outlive main()
+  return *registry;
+}
+
+// File-backed instances by canonical path; an entry expires with the last context of its instance.
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, std::weak_ptr<Simulator>> byPath;
+};
+Registry& Files() {
+  static Registry* registry = new Registry();
+  return *registry;
+}
+
+}  // namespace
+
+Instance DefaultInstance() {
+  // Created on first use and never destroyed: callbacks and worker threads may outlive main().
+  static Instance* instance = new Instance(std::make_shared<Simulator>());
   return *instance;
 }
 
-Simulator::Simulator() { state_.SetDefault(); }
+Instance NewMemoryInstance(const Simulator* from) { return std::make_shared<Simulator>(from); }
+
+HRESULT AttachFile(const std::string& path, const AttachOptions& options, Instance* out, std::string* error) {
+  std::string canonical;
+  if (!StateFile::Canonical(path, &canonical, error)) return hr::kInvalidArg;
+  Instance instance;
+  bool fresh = false;
+  {
+    Registry& r = Files();
+    std::lock_guard<std::mutex> lock(r.mu);
+    for (auto it = r.byPath.begin(); it != r.byPath.end();) it = it->second.expired() ? r.byPath.erase(it) : std::next(it);
+    auto found = r.byPath.find(canonical);
+    if (found != r.byPath.end()) instance = found->second.lock();
+    if (!instance) {
+      instance = std::make_shared<Simulator>();
+      fresh = true;
+      r.byPath[canonical] = instance;
+    }
+  }
+  // Loading (or checking) the file waits for its lock: outside the registry's mutex.
+  const HRESULT h = fresh ? instance->OpenFile(canonical, options, error) : instance->CheckFile(options, error);
+  if (hr::Failed(h)) {
+    if (fresh) {
+      Registry& r = Files();
+      std::lock_guard<std::mutex> lock(r.mu);
+      auto found = r.byPath.find(canonical);
+      if (found != r.byPath.end() && found->second.lock() == instance) r.byPath.erase(found);
+    }
+    return h;
+  }
+  *out = std::move(instance);
+  return hr::kOk;
+}
+
+Bind::Bind(Simulator* instance)
+    : savedInstance_(tlInstance), savedHasDeadline_(tlHasDeadline), savedDeadline_(tlDeadline) {
+  tlInstance = instance;
+  tlHasDeadline = false;
+}
+
+Bind::Bind(Simulator* instance, Clock::time_point deadline)
+    : savedInstance_(tlInstance), savedHasDeadline_(tlHasDeadline), savedDeadline_(tlDeadline) {
+  tlInstance = instance;
+  tlHasDeadline = true;
+  tlDeadline = deadline;
+}
+
+Bind::~Bind() {
+  tlInstance = savedInstance_;
+  tlHasDeadline = savedHasDeadline_;
+  tlDeadline = savedDeadline_;
+}
+
+Simulator& Simulator::Current() { return tlInstance != nullptr ? *tlInstance : *DefaultInstance(); }
+
+bool Simulator::BoundDeadline(std::chrono::steady_clock::time_point* deadline) {
+  if (!tlHasDeadline) return false;
+  *deadline = tlDeadline;
+  return true;
+}
+
+Simulator::Simulator(const Simulator* from) {
+  if (from == nullptr) {
+    state_.SetDefault();
+    return;
+  }
+  std::lock_guard<std::mutex> lock(const_cast<Simulator*>(from)->stateMu_);
+  state_ = from->state_;
+}
+
+HRESULT Simulator::OpenFile(const std::string& canonicalPath, const AttachOptions& options, std::string* error) {
+  std::lock_guard<std::mutex> lock(stateMu_);
+  HnsState initial;
+  initial.SetDefault();
+  HnsState loaded;
+  StateFile::OpenOptions o;
+  o.recoverCorrupt = options.recoverCorrupt;
+  std::chrono::steady_clock::time_point deadline;
+  o.hasDeadline = BoundDeadline(&deadline);
+  o.deadline = deadline;
+  auto file = std::make_unique<StateFile>();
+  const HRESULT h = file->Open(canonicalPath, initial, &loaded, o, error);
+  if (hr::Failed(h)) return h;
+  file_ = std::move(file);
+  sharedPath_ = canonicalPath;
+  state_ = std::move(loaded);
+  return hr::kOk;
+}
+
+HRESULT Simulator::CheckFile(const AttachOptions& options, std::string* error) {
+  (void)options;
+  Outcome o = WithState([](HnsState&) { return Outcome(); });
+  if (o.ok()) return hr::kOk;
+  *error = o.error;
+  return o.hr;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Strings
@@ -73,8 +199,9 @@ hcn_char* Simulator::AllocString(const std::string& utf8) {
   hcn_char* p = static_cast<hcn_char*>(std::malloc(bytes));
   if (!p) return nullptr;
   {
-    std::lock_guard<std::mutex> lock(stringMu_);
-    strings_.insert(p);
+    StringRegistry& r = Strings();
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.live.insert(p);
   }
 #endif
   std::memcpy(p, w.data(), w.size() * sizeof(hcn_char));
@@ -88,12 +215,19 @@ void Simulator::FreeString(void* p) {
   CoTaskMemFree(p);
 #else
   {
-    std::lock_guard<std::mutex> lock(stringMu_);
+    StringRegistry& r = Strings();
+    std::lock_guard<std::mutex> lock(r.mu);
     // A pointer the simulator did not hand out (or freed twice) is ignored, never freed.
-    if (strings_.erase(p) == 0) return;
+    if (r.live.erase(p) == 0) return;
   }
   std::free(p);
 #endif
+}
+
+size_t Simulator::LiveStrings() {
+  StringRegistry& r = Strings();
+  std::lock_guard<std::mutex> lock(r.mu);
+  return r.live.size();
 }
 
 void Simulator::SetError(hcn_char** errorRecord, HRESULT h, const std::string& text) {
@@ -166,20 +300,23 @@ template <class Body>
 Outcome Simulator::WithState(Body body) {
   std::lock_guard<std::mutex> lock(stateMu_);
   std::string error;
-  if (file_.active()) {
-    if (!file_.Lock(&error)) return Outcome::FailText(hr::kFail, "simulator state file: " + error);
-    if (!file_.Refresh(&state_, &error)) {
-      file_.Unlock();
+  if (file_) {
+    std::chrono::steady_clock::time_point deadline;
+    const bool hasDeadline = BoundDeadline(&deadline);
+    const HRESULT h = file_->Lock(hasDeadline, deadline, &error);
+    if (hr::Failed(h)) return Outcome::FailText(h, "simulator state file: " + error);
+    if (!file_->Refresh(&state_, &error)) {
+      file_->Unlock();
       return Outcome::FailText(hr::kFail, "simulator state file: " + error);
     }
   }
   Outcome o = body(state_);
-  if (file_.active()) {
-    if (o.mutated && !file_.Save(state_, &error)) {
-      file_.Invalidate();
+  if (file_) {
+    if (o.mutated && !file_->Save(state_, &error)) {
+      file_->Invalidate();
       o = Outcome::FailText(hr::kFail, "simulator state file: " + error);
     }
-    file_.Unlock();
+    file_->Unlock();
   }
   return o;
 }
@@ -394,7 +531,12 @@ void Simulator::Post(std::vector<Event> events) {
   for (Event& e : events) events_.push_back(std::move(e));
   if (!delivering_) {
     delivering_ = true;
-    std::thread([this] { DeliverLoop(); }).detach();
+    // The thread holds the instance while it delivers, and is bound to it: a callback that
+    // unregisters itself from inside the notification reaches this instance.
+    std::thread([self = shared_from_this()] {
+      Bind bind(self.get());
+      self->DeliverLoop();
+    }).detach();
   }
 }
 
@@ -502,17 +644,28 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     if (!path || !(path->IsNull() || path->IsString()))
       return Refusal("\"statePath\" must be a file path or null");
     std::lock_guard<std::mutex> lock(stateMu_);
+    if (!sharedPath_.empty())
+      return Refusal("this simulated HNS is the one of the state file " + sharedPath_ +
+                     ", shared by every client that opened it; open a client on the other file instead");
     if (path->IsNull()) {
       // Back to memory, keeping what the file held.
-      file_.Close();
+      file_.reset();
       *ok = true;
       return "{\"ok\":true,\"statePath\":null}";
     }
+    std::string canonical, error;
+    if (!StateFile::Canonical(path->AsString(), &canonical, &error)) return Refusal(error);
     HnsState initial;
     initial.SetDefault();
     HnsState loaded;
-    std::string error;
-    if (!file_.Open(path->AsString(), initial, &loaded, &error)) return Refusal(error);
+    StateFile::OpenOptions options;
+    std::chrono::steady_clock::time_point deadline;
+    options.hasDeadline = BoundDeadline(&deadline);
+    options.deadline = deadline;
+    // Opened aside and swapped in only when it worked: a failed configure changes nothing.
+    auto file = std::make_unique<StateFile>();
+    if (hr::Failed(file->Open(canonical, initial, &loaded, options, &error))) return Refusal(error);
+    file_ = std::move(file);
     state_ = std::move(loaded);
     *ok = true;
     std::string out = "{\"ok\":true,\"statePath\":";
@@ -541,8 +694,8 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     std::string path;
     {
       std::lock_guard<std::mutex> lock(stateMu_);
-      if (file_.active()) {
-        AppendJsonString(file_.path(), &path);
+      if (file_) {
+        AppendJsonString(file_->path(), &path);
       } else {
         path = "null";
       }
@@ -727,10 +880,7 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
 #ifdef HCN_SIM_COTASKMEM
     out += ",\"liveStrings\":null";
 #else
-    {
-      std::lock_guard<std::mutex> lock(stringMu_);
-      out += ",\"liveStrings\":" + std::to_string(strings_.size());
-    }
+    out += ",\"liveStrings\":" + std::to_string(LiveStrings());
 #endif
     {
       std::lock_guard<std::mutex> lock(callbackMu_);

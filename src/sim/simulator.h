@@ -1,13 +1,14 @@
-// The process-wide simulator behind the function table: C-boundary checks, process-local handles,
-// the counting string allocator, fault injection (fail/latency/hang), service callbacks delivered
-// from a simulator-owned thread, the control protocol, and the lock/refresh/save cycle around
-// each call when the state is file-backed.
+// One simulated HNS behind the function table (an "instance", sim.h): C-boundary checks, its
+// handles, fault injection (fail/latency/hang), service callbacks delivered from a thread of its
+// own, the control protocol, and the lock/refresh/save cycle around each call when the state is
+// file-backed. The string allocator is process-wide (strings are freed on any thread).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "../hcn/hcn_api.h"
 #include "hns_state.h"
+#include "sim.h"
 #include "state_file.h"
 
 namespace sim {
@@ -26,10 +28,22 @@ namespace sim {
 bool RemoveExport(const std::string& name, std::vector<std::string>* missing, std::string* error);
 void RestoreExports(std::vector<std::string>* missing);
 
-class Simulator {
+class Simulator : public std::enable_shared_from_this<Simulator> {
  public:
-  // Created on first use and never destroyed: callbacks and worker threads may outlive main().
-  static Simulator& Instance();
+  // The instance bound to this thread (sim::Bind), else the process's default one.
+  static Simulator& Current();
+  // The deadline bound to this thread, if any (lock waits give up after it).
+  static bool BoundDeadline(std::chrono::steady_clock::time_point* deadline);
+
+  // In memory with the default topology, or a copy of `from`'s objects and version.
+  explicit Simulator(const Simulator* from = nullptr);
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // File-backed instances (sim::AttachFile): loads or creates the file at `canonicalPath`.
+  HRESULT OpenFile(const std::string& canonicalPath, const AttachOptions& options, std::string* error);
+  // Under the file's lock: reloads it if another process changed it; fails if it is unusable.
+  HRESULT CheckFile(const AttachOptions& options, std::string* error);
 
   HRESULT Enumerate(Family f, const hcn_char* query, hcn_char** ids, hcn_char** errorRecord);
   HRESULT Create(Family f, hcn::Handle network, const GUID* id, const hcn_char* settings,
@@ -44,13 +58,14 @@ class Simulator {
   HRESULT UnregisterCallback(hcn::Handle handle);
   HRESULT HnsCall(const hcn_char* method, const hcn_char* path, const hcn_char* request,
                   hcn_char** response);
-  void FreeString(void* p);
+  // Process-wide: a string may be freed on any thread, bound or not.
+  static void FreeString(void* p);
+  static size_t LiveStrings();
   HRESULT Control(const hcn_char* request, hcn_char** response);
 
   static std::string OperationName(Family f, int verb);
 
  private:
-  Simulator();
 
   struct HandleEntry {
     Family family;
@@ -93,7 +108,7 @@ class Simulator {
   template <class Body>
   Outcome WithState(Body body);
   HRESULT Finish(const Outcome& o, hcn_char** errorRecord);
-  hcn_char* AllocString(const std::string& utf8);
+  static hcn_char* AllocString(const std::string& utf8);
   void SetError(hcn_char** errorRecord, HRESULT h, const std::string& text);
   bool LookupHandle(Family f, hcn::Handle h, std::string* id, HRESULT* error);
   hcn::Handle NewHandle(Family f, const std::string& id);
@@ -104,16 +119,13 @@ class Simulator {
   // State (one machine-wide HNS per state file; in memory otherwise).
   std::mutex stateMu_;
   HnsState state_;
-  StateFile file_;
+  std::unique_ptr<StateFile> file_;  // null: in memory
+  std::string sharedPath_;  // set when sim::AttachFile registered this instance for a path
 
   // Handles (process-local).
   std::mutex handleMu_;
   std::map<uintptr_t, HandleEntry> handles_;
   uintptr_t nextHandle_ = 0x1000;
-
-  // Strings handed out.
-  std::mutex stringMu_;
-  std::unordered_set<void*> strings_;
 
   // Faults and counters.
   std::mutex faultMu_;

@@ -1,9 +1,12 @@
 // Persistence of the simulated HNS in one JSON file shared by every process that names it: an
-// exclusive lock on a sibling lock file around each call, a cheap change check, and atomic writes
-// (temp file in the same folder + fsync + rename), so parallel processes lose no object and a
-// killed process never leaves a torn file.
+// exclusive lock on a sibling lock file around each call (waited for until the call's deadline), a
+// cheap change check, and atomic writes (temp file in the same folder + fsync + rename), so parallel
+// processes lose no object and a killed process never leaves a torn file. Paths are resolved once
+// (a symlink followed once), the lock and temporary files are never followed through a symlink,
+// the file keeps its mode, and anything but a regular file is refused.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -14,25 +17,40 @@ namespace sim {
 
 class StateFile {
  public:
+  using Clock = std::chrono::steady_clock;
+  struct OpenOptions {
+    bool recoverCorrupt = false;  // move a file that does not parse aside and start fresh
+    bool hasDeadline = false;     // wait for the lock until `deadline` (else as long as it takes)
+    Clock::time_point deadline;
+  };
+
   StateFile() = default;
   StateFile(const StateFile&) = delete;
   StateFile& operator=(const StateFile&) = delete;
   ~StateFile() { Close(); }
 
-  // Opens the lock file `<path>.lock` and loads `path` into *state, creating it from `initial`
-  // (under the lock) when absent.
-  bool Open(const std::string& path, const HnsState& initial, HnsState* state, std::string* error);
+  // The path every instance and process uses for `path`: absolute, the folder resolved, and a
+  // symlink at `path` followed once (its target is what gets replaced). Refuses a NUL byte, a
+  // link to a link, a missing folder, and anything but a regular file (directory, FIFO, device,
+  // socket).
+  static bool Canonical(const std::string& path, std::string* canonical, std::string* error);
+
+  // Opens the lock file `<path>.lock` and loads `path` (canonical) into *state, creating it from
+  // `initial` (under the lock) when absent; removes `<path>.tmp.*` files a killed writer left.
+  HRESULT Open(const std::string& path, const HnsState& initial, HnsState* state, const OpenOptions& options,
+               std::string* error);
   void Close();
   bool active() const { return active_; }
   const std::string& path() const { return path_; }
 
-  // Exclusive, machine-wide (blocks until the other process's call is done).
-  bool Lock(std::string* error);
+  // Exclusive, machine-wide. Waits until the deadline when one is given (then HRESULT timeout).
+  HRESULT Lock(bool hasDeadline, Clock::time_point deadline, std::string* error);
   void Unlock();
   // Under Lock: reloads the file into *state when another process changed it. A missing file is
-  // recreated with the default topology.
+  // recreated with the default topology; one that does not parse is an error naming the file and
+  // how to recover.
   bool Refresh(HnsState* state, std::string* error);
-  // Under Lock: writes *state atomically.
+  // Under Lock: writes *state atomically, keeping the file's mode.
   bool Save(const HnsState& state, std::string* error);
   // Forces the next Refresh to read the file.
   void Invalidate() { haveSeen_ = false; }
@@ -52,6 +70,11 @@ class StateFile {
   void WriteGeneration(uint64_t gen);
   bool ReadAll(std::string* out, bool* missing, std::string* error) const;
   bool WriteAtomic(const std::string& text, std::string* error);
+  bool Parse(const std::string& text, HnsState* state, std::string* why) const;
+  // Renames the file to `<path>.corrupt-<UTC time>`; *aside names it.
+  bool MoveAside(std::string* aside, std::string* error);
+  void RemoveStrayTemps();
+  std::string CorruptMessage(const std::string& why) const;
 
   std::string path_;
   std::string lockPath_;
