@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const s: Sample = {
       phase,
       lbsCreated: created,
-      lbsPresent: sim.status().counts.loadBalancers,
+      lbsPresent: (await sim.status()).counts.loadBalancers,
       rssMiB: Math.round((m.rss / MiB) * 10) / 10,
       heapUsedMiB: Math.round((m.heapUsed / MiB) * 10) / 10,
       externalMiB: Math.round((m.external / MiB) * 10) / 10,

@@ -126,10 +126,28 @@ export interface NativeContext {
   hnsCall(method: string, path: string, request: string, timeoutMs: number): Promise<string>;
 
   /**
-   * Simulator control, synchronous, JSON in and out (see src/sim/README.md for the requests).
-   * Throws HCN_NOT_AVAILABLE when the backend is the real HNS.
+   * Simulator control, synchronous on the JS thread, JSON in and out (see src/sim/README.md for
+   * the requests); a state file's lock is waited for at most 10 s. For tests and benches only: the
+   * SDK uses {@link simControlAsync}. Throws HCN_NOT_AVAILABLE when the backend is the real HNS.
    */
   simControl(request: string): string;
+
+  /**
+   * Simulator control on the pool with a deadline (a state file's lock is waited for there, never
+   * on the JS thread). Resolves with the response JSON; a refused request rejects HCN_HRESULT
+   * E_INVALIDARG with the response as `errorRecord`.
+   */
+  simControlAsync(request: string, timeoutMs: number): Promise<string>;
+
+  /**
+   * Embedded simulator only: binds this context to the simulated HNS of the state file
+   * `statePath` (shared with every context of the same canonical path; loaded or created on the
+   * pool, waiting for the file's lock until the deadline), or with null to a private in-memory copy
+   * of its current one. On failure nothing changes. `recoverCorrupt` moves a state file that does
+   * not parse aside (`<path>.corrupt-<time>`) and starts fresh. Rejects HCN_INVALID_ARGUMENT while
+   * subscribed, and HCN_NOT_AVAILABLE on another backend.
+   */
+  simAttach(statePath: string | null, recoverCorrupt: boolean, timeoutMs: number): Promise<void>;
 
   /** True when simControl is available (the embedded simulator, or a simulator DLL under Wine). */
   readonly hasSimControl: boolean;
@@ -167,6 +185,12 @@ export interface NativeOpenOptions {
   backend: NativeBackendName;
   /** Worker threads of this context's pool (1–64, default 4). */
   threads?: number;
+  /**
+   * Simulated backend: `'isolated'` gives the context a simulated HNS of its own (in memory until
+   * {@link NativeContext.simAttach}); `'default'` (or absent) the process's default one, shared by
+   * every such context (as the stand-alone simulator DLL is).
+   */
+  simulator?: 'default' | 'isolated';
 }
 
 /** What the compiled addon exports. */

@@ -1,6 +1,7 @@
 // Typed controls of the HNS simulator (the SimControl JSON protocol): reset, version, fault injection,
 // restart, counters. Available as `hcn.simulator` when the backend is the embedded simulator (or the
-// simulator DLL under Wine); failures are HcnErrors.
+// simulator DLL under Wine); failures are HcnErrors. Every control runs on the client's native pool
+// with the client's deadline (a state file's lock is never waited for on the JS thread).
 import { HcnError, errorClassForHresult, formatHresult, hresultName, toHcnError } from './errors';
 import type { HnsVersion } from './features';
 import { isNativeError } from './native';
@@ -8,7 +9,7 @@ import { isNativeError } from './native';
 /**
  * Object counts in the simulated HNS.
  * @example
- * const { loadBalancers } = hcn.simulator!.status().counts;
+ * const { loadBalancers } = (await hcn.simulator!.status()).counts;
  */
 export interface SimulatorCounts {
   /** Networks in the simulated HNS. */
@@ -24,7 +25,7 @@ export interface SimulatorCounts {
 /**
  * `Simulator.status()`.
  * @example
- * const s = hcn.simulator!.status();
+ * const s = await hcn.simulator!.status();
  * console.log(`${s.version.major}.${s.version.minor}`, s.statePath ?? '(in memory)');
  */
 export interface SimulatorStatus {
@@ -94,28 +95,108 @@ function refusal(err: unknown, operation: string): HcnError | undefined {
   return new Class({ code: hresultName(hresult) ?? formatHresult(hresult), operation, hresult, detail: r.error, cause: err });
 }
 
+/**
+ * Checks a simulator state path before anything is opened: a non-empty string without a NUL byte
+ * (the OS would cut the path there, and lock and state would become one file).
+ * @example
+ * checkStatePath(process.env.HCN_SIM_STATE ?? '', 'HCN_SIM_STATE');
+ */
+export function checkStatePath(statePath: unknown, where: string): asserts statePath is string {
+  if (typeof statePath !== 'string' || statePath === '') throw new TypeError(`${where}: statePath must be a non-empty string`);
+  if (statePath.includes('\0')) throw new TypeError(`${where}: statePath contains a NUL byte (the OS would cut the path there)`);
+}
+
+/**
+ * Where a simulated client keeps its state when `Hcn.open` is given no `statePath`: the file named
+ * by the environment variable `HCN_SIM_STATE` when it is set and non-empty (as the `hcn` command
+ * does), else nothing (a private in-memory HNS). The `hcn` command falls back to
+ * `<user data dir>/sim-state.json` instead, so separate commands share one HNS.
+ * @example
+ * const file = defaultSimulatorStatePath(); // undefined unless HCN_SIM_STATE is set
+ */
+export function defaultSimulatorStatePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env.HCN_SIM_STATE;
+  return v !== undefined && v !== '' ? v : undefined;
+}
+
+/**
+ * The error of a failed attach to a state file (`Hcn.open({ statePath })`, `Simulator.configure`): the
+ * simulator's reason (which names the file and, for a corrupt one, how to recover) as the detail.
+ * @internal
+ */
+export function attachError(err: unknown, operation: string): unknown {
+  if (isNativeError(err) && err.code === 'HCN_HRESULT' && typeof err.errorRecord !== 'string') {
+    const hresult = (err.hresult ?? 0x80004005) >>> 0;
+    const Class = errorClassForHresult(hresult);
+    const detail = err.message.replace(/^simAttach failed with HRESULT 0x[0-9A-Fa-f]+: /, '');
+    return new Class({ code: hresultName(hresult) ?? formatHresult(hresult), operation, hresult, detail, cause: err });
+  }
+  return toHcnError(err, operation);
+}
+
+function parseResponse(text: string, operation: string): Record<string, unknown> {
+  let response: unknown;
+  try {
+    response = JSON.parse(text);
+  } catch {
+    throw new HcnError({ code: 'HCN_INVALID_RESPONSE', operation, detail: `not JSON: ${text.slice(0, 200)}` });
+  }
+  const r = (typeof response === 'object' && response !== null ? response : {}) as Record<string, unknown>;
+  if (r.ok !== true) {
+    throw new HcnError({
+      code: 'E_INVALIDARG',
+      operation,
+      hresult: 0x80070057,
+      detail: typeof r.error === 'string' ? r.error : `simulator refused the request: ${text.slice(0, 200)}`,
+    });
+  }
+  return r;
+}
+
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 /**
- * Controls of the simulated HNS. Every method is synchronous (the simulator answers in-process).
- * The embedded simulator is process-wide: every client of the simulated backend in this process sees
- * the same HNS, and these controls affect all of them.
+ * Binds the client to another simulated HNS: the one of a state file, or (null) a private in-memory
+ * copy of the current one. Resolves when done; on failure nothing changed.
+ */
+export type SimulatorAttach = (statePath: string | null) => Promise<void>;
+
+/**
+ * Controls of the simulated HNS the client is bound to. Clients opened on the same state file share
+ * one simulated HNS (and these controls affect all of them); every in-memory client has its own.
+ * The controls that read or change the state (`reset`, `configure`, `status`, `setVersion`,
+ * `restart`, `dump`, `control`) return promises: they run on the client's native pool within its
+ * deadline, because a state file's lock may be held by another process. The fault and counter
+ * controls (`failNext`, `latency`, `hang`, `release`, `stats`) never wait for that lock and stay
+ * synchronous, so a fault is in place before the next call is made.
  * @example
  * const sim = hcn.simulator!;
- * sim.setVersion(15, 5);                                      // in-place modify available
- * sim.failNext('HcnCreateLoadBalancer', 0x803b0013);         // next create: port in use
- * sim.restart({ keepState: true });                           // fires 'serviceDisconnect'
+ * await sim.setVersion(15, 5);                          // in-place modify available
+ * sim.failNext('HcnCreateLoadBalancer', 0x803b0013);   // next create: port in use
+ * await sim.restart({ keepState: true });               // fires 'serviceDisconnect'
  */
 export class Simulator {
-  readonly #send: (request: string) => string;
+  readonly #send: (request: string) => Promise<string>;
+  readonly #sendNow: (request: string) => string;
   readonly #changed: (what: SimulatorChange) => void;
+  readonly #attach: SimulatorAttach | undefined;
 
-  /** @internal The client creates it; `send` is the context's SimControl. */
-  constructor(send: (request: string) => string, changed: (what: SimulatorChange) => void = () => undefined) {
+  /**
+   * @internal The client creates it; `send` is the context's SimControl, `attach` rebinds the client
+   * (embedded simulator only).
+   */
+  constructor(
+    send: (request: string) => Promise<string>,
+    sendNow: (request: string) => string,
+    changed: (what: SimulatorChange) => void = () => undefined,
+    attach?: SimulatorAttach,
+  ) {
     this.#send = send;
+    this.#sendNow = sendNow;
     this.#changed = changed;
+    this.#attach = attach;
   }
 
   /**
@@ -123,63 +204,73 @@ export class Simulator {
    * class has no method for; a refused request throws HcnError `E_INVALIDARG` whose message carries
    * the simulator's reason (operation `SimControl <op>`).
    * @example
-   * const state = hcn.simulator!.control({ op: 'dump' }).state;
+   * const state = (await hcn.simulator!.control({ op: 'dump' })).state;
    */
-  control(request: { op: string; [key: string]: unknown }): Record<string, unknown> {
+  async control(request: { op: string; [key: string]: unknown }): Promise<Record<string, unknown>> {
     const operation = `SimControl ${request.op}`;
     let text: string;
     try {
-      text = this.#send(JSON.stringify(request));
+      text = await this.#send(JSON.stringify(request));
     } catch (err) {
       throw refusal(err, operation) ?? toHcnError(err, operation);
     }
-    let response: unknown;
+    return parseResponse(text, operation);
+  }
+
+  /** The bounded controls: no state file lock, answered on the calling thread. */
+  #controlNow(request: { op: string; [key: string]: unknown }): Record<string, unknown> {
+    const operation = `SimControl ${request.op}`;
+    let text: string;
     try {
-      response = JSON.parse(text);
-    } catch {
-      throw new HcnError({ code: 'HCN_INVALID_RESPONSE', operation, detail: `not JSON: ${text.slice(0, 200)}` });
+      text = this.#sendNow(JSON.stringify(request));
+    } catch (err) {
+      throw refusal(err, operation) ?? toHcnError(err, operation);
     }
-    const r = (typeof response === 'object' && response !== null ? response : {}) as Record<string, unknown>;
-    if (r.ok !== true) {
-      throw new HcnError({
-        code: 'E_INVALIDARG',
-        operation,
-        hresult: 0x80070057,
-        detail: typeof r.error === 'string' ? r.error : `simulator refused the request: ${text.slice(0, 200)}`,
-      });
-    }
-    return r;
+    return parseResponse(text, operation);
   }
 
   /**
    * Back to the default node (network vxlan0, endpoints 10.0.0.14 and 10.0.0.15, no load balancers),
    * HNS 13.2, no faults, hung calls released. Keeps the state path.
    * @example
-   * hcn.simulator!.reset();
+   * await hcn.simulator!.reset();
    */
-  reset(): void {
-    this.control({ op: 'reset' });
+  async reset(): Promise<void> {
+    await this.control({ op: 'reset' });
     this.#changed('reset');
   }
 
   /**
-   * Uses `statePath` as a machine-wide state file (created with the default topology if absent), or
-   * memory again with `null`. `Hcn.open({ statePath })` does this for you.
+   * Binds this client to the simulated HNS of the state file `statePath` (created with the default
+   * topology if absent; shared with every client and process on the same file), or with `null` to
+   * a private in-memory copy of the current one. Only this client moves; on failure (bad path,
+   * corrupt file, lock held past the deadline) it throws and nothing changes.
+   * `Hcn.open({ statePath })` does this for you. Under the simulator DLL (Wine), the DLL's one
+   * simulated HNS switches files instead.
    * @example
-   * hcn.simulator!.configure(path.join(os.tmpdir(), 'hns.json'));
+   * await hcn.simulator!.configure(path.join(os.tmpdir(), 'hns.json'));
    */
-  configure(statePath: string | null): void {
-    this.control({ op: 'configure', statePath });
+  async configure(statePath: string | null): Promise<void> {
+    if (statePath !== null) checkStatePath(statePath, 'Simulator.configure');
+    if (this.#attach) {
+      try {
+        await this.#attach(statePath);
+      } catch (err) {
+        throw attachError(err, 'Simulator.configure');
+      }
+    } else {
+      await this.control({ op: 'configure', statePath });
+    }
     this.#changed('configure');
   }
 
   /**
    * Version, state path and object counts.
    * @example
-   * console.log(hcn.simulator!.status().counts.loadBalancers);
+   * console.log((await hcn.simulator!.status()).counts.loadBalancers);
    */
-  status(): SimulatorStatus {
-    const r = this.control({ op: 'status' });
+  async status(): Promise<SimulatorStatus> {
+    const r = await this.control({ op: 'status' });
     const v = (r.version ?? {}) as Record<string, unknown>;
     const c = (r.counts ?? {}) as Record<string, unknown>;
     return {
@@ -193,11 +284,11 @@ export class Simulator {
    * Sets the HNS version `/globals/version` reports; feature gates (DSR ≥ 10.2, affinity ≥ 12.0,
    * modify 15.5+) follow it. The owning client re-reads its features on next use.
    * @example
-   * hcn.simulator!.setVersion(15, 5);
+   * await hcn.simulator!.setVersion(15, 5);
    * (await hcn.features()).supported.modifyLoadBalancer; // true
    */
-  setVersion(major: number, minor: number): void {
-    this.control({ op: 'setVersion', major, minor });
+  async setVersion(major: number, minor: number): Promise<void> {
+    await this.control({ op: 'setVersion', major, minor });
     this.#changed('version');
   }
 
@@ -211,7 +302,7 @@ export class Simulator {
   failNext(operation: SimulatorOperation, hresult: number, count = 1, message?: string): void {
     const request: { op: string; [key: string]: unknown } = { op: 'failNext', operation, count, hresult: hresult >>> 0 };
     if (message !== undefined) request.message = message;
-    this.control(request);
+    this.#controlNow(request);
   }
 
   /**
@@ -220,7 +311,7 @@ export class Simulator {
    * hcn.simulator!.latency('*', 5);
    */
   latency(operation: SimulatorOperation, ms: number): void {
-    this.control({ op: 'latency', operation, ms });
+    this.#controlNow({ op: 'latency', operation, ms });
   }
 
   /**
@@ -231,7 +322,7 @@ export class Simulator {
    * hcn.simulator!.release();
    */
   hang(operation: SimulatorOperation): void {
-    this.control({ op: 'hang', operation });
+    this.#controlNow({ op: 'hang', operation });
   }
 
   /**
@@ -240,7 +331,7 @@ export class Simulator {
    * hcn.simulator!.release();
    */
   release(): void {
-    this.control({ op: 'release' });
+    this.#controlNow({ op: 'release' });
   }
 
   /**
@@ -248,10 +339,10 @@ export class Simulator {
    * 'serviceDisconnect'). `keepState: false` also goes back to the default topology.
    * @example
    * hcn.once('serviceDisconnect', () => resync());
-   * hcn.simulator!.restart({ keepState: true });
+   * await hcn.simulator!.restart({ keepState: true });
    */
-  restart(options: { keepState?: boolean } = {}): void {
-    this.control({ op: 'restart', keepState: options.keepState ?? true });
+  async restart(options: { keepState?: boolean } = {}): Promise<void> {
+    await this.control({ op: 'restart', keepState: options.keepState ?? true });
     this.#changed('restart');
   }
 
@@ -262,7 +353,7 @@ export class Simulator {
    * assert.equal(s.liveHandles, 0);
    */
   stats(): SimulatorStats {
-    const r = this.control({ op: 'stats' });
+    const r = this.#controlNow({ op: 'stats' });
     const calls: Record<string, number> = {};
     const rc = (r.calls ?? {}) as Record<string, unknown>;
     for (const [k, v] of Object.entries(rc)) calls[k] = num(v);
@@ -277,10 +368,10 @@ export class Simulator {
   /**
    * The whole simulated HNS state, as the simulator persists it.
    * @example
-   * console.log(JSON.stringify(hcn.simulator!.dump(), null, 2));
+   * console.log(JSON.stringify(await hcn.simulator!.dump(), null, 2));
    */
-  dump(): unknown {
-    return this.control({ op: 'dump' }).state;
+  async dump(): Promise<unknown> {
+    return (await this.control({ op: 'dump' })).state;
   }
 
   /**

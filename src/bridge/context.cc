@@ -756,6 +756,9 @@ void Context::Shutdown(napi_env env, CloseMode mode) {
   DropSubscription();
   pending_listener_.Reset();
   registration_busy_ = false;
+  // A closed context no longer holds its simulated HNS (running jobs hold their own reference):
+  // the instance of a state file ends with the last open context on it.
+  sim_.reset();
   completions_->Close();
   pool_->Shutdown();
   std::vector<JobPtr> pending;

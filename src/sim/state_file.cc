@@ -493,6 +493,7 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
       return false;
     }
   }
+  RemoveStrayTemps();
   std::string temp;
   int fd = -1;
   for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {

@@ -156,7 +156,7 @@ test('features: an override refuses DSR before anything reaches HNS', async (t) 
 test('simulator setVersion drops the cached features', async (t) => {
   const { hcn } = await open();
   t.false((await hcn.features()).supported.modifyLoadBalancer);
-  hcn.simulator!.setVersion(15, 5);
+  await hcn.simulator!.setVersion(15, 5);
   t.true((await hcn.features()).supported.modifyLoadBalancer);
   await hcn.close();
 });
@@ -373,7 +373,7 @@ test('after close every call rejects with HCN_CLOSED', async (t) => {
   await hcn.close();
   const err = await t.throwsAsync(hcn.networks.list(), { instanceOf: HcnError });
   t.is(err?.code, 'HCN_CLOSED');
-  t.throws(() => hcn.simulator!.status(), { instanceOf: HcnError });
+  await t.throwsAsync(hcn.simulator!.status(), { instanceOf: HcnError });
 });
 
 test('console.log of a load balancer handle shows what HNS holds, not an empty object', async (t) => {

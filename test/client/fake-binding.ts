@@ -66,6 +66,8 @@ export function nativeError(code: NativeErrorCode, operation: string, hresult?: 
 /** The fake HNS state and control surface, shared by every context the binding opens. */
 export class FakeHns {
   version = { Major: 13, Minor: 2 };
+  /** The state file the last simAttach named (null: a private in-memory copy), undefined if none. */
+  attachedPath: string | null | undefined = undefined;
   networks = new Map<string, Json>();
   endpoints = new Map<string, Json>();
   loadBalancers = new Map<string, Json>();
@@ -342,6 +344,15 @@ export class FakeContext implements NativeContext {
     if (req.op === 'configure') return '{"ok":true}';
     if (req.op === 'stats') return '{"ok":true,"liveHandles":0,"liveStrings":0,"liveCallbacks":0,"calls":{}}';
     return JSON.stringify({ ok: false, error: `unknown op ${req.op}` });
+  }
+
+  async simControlAsync(request: string, _timeoutMs: number): Promise<string> {
+    return this.simControl(request);
+  }
+
+  async simAttach(statePath: string | null, _recoverCorrupt: boolean, _timeoutMs: number): Promise<void> {
+    if (!this.hasSimControl) throw nativeError('HCN_NOT_AVAILABLE', 'simAttach', undefined, 'no simulator');
+    this.hns.attachedPath = statePath;
   }
 
   subscribe(listener: NativeNotificationListener, timeoutMs: number): Promise<void> {

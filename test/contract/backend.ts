@@ -160,7 +160,7 @@ export async function openFixture(t: ExecutionContext, options: OpenOptions = {}
   const hcn = await Hcn.open({ backend: BACKEND.backend, ...options });
   if (BACKEND.hasSimulator && !hcn.simulator) throw new Error(`the ${BACKEND.description} has no simulator controls`);
   let fixture: Fixture;
-  if (BACKEND.hasSimulator) hcn.simulator!.reset();
+  if (BACKEND.hasSimulator) await hcn.simulator!.reset();
   if (BACKEND.ownNetwork) {
     const part = await integrationNetwork(hcn);
     fixture = { hcn, vip: '13.0.0.13', ...part };
@@ -190,7 +190,7 @@ export async function openFixture(t: ExecutionContext, options: OpenOptions = {}
         if (s.liveHandles !== 0 || (s.liveStrings ?? 0) !== 0 || s.liveCallbacks !== 0) {
           throw new Error(`leak after "${t.title}": ${JSON.stringify({ liveHandles: s.liveHandles, liveStrings: s.liveStrings, liveCallbacks: s.liveCallbacks })}`);
         }
-        hcn.simulator!.reset();
+        await hcn.simulator!.reset();
       }
     } finally {
       await hcn.close();

@@ -53,12 +53,12 @@ simulatorOnly('already exists: ERROR_ALREADY_EXISTS with nothing identical to ad
   const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9002 })), { instanceOf: HcnAlreadyExistsError });
   t.is(err?.code, 'ERROR_ALREADY_EXISTS');
   t.is(err?.hresult, 0x800700b7);
-  t.is(fx.hcn.simulator!.status().counts.loadBalancers, 0);
+  t.is((await fx.hcn.simulator!.status()).counts.loadBalancers, 0);
 });
 
 simulatorOnly('not implemented: E_NOTIMPL from modify falls back and turns modify off (probe)', async (t) => {
   const fx = await openFixture(t);
-  fx.hcn.simulator!.setVersion(15, 5);
+  await fx.hcn.simulator!.setVersion(15, 5);
   fx.hcn.simulator!.failNext('HcnEnumerateNetworks', 0x80004001);
   const direct = await t.throwsAsync(fx.hcn.networks.list(), { instanceOf: HcnNotImplementedError });
   t.is(direct?.code, 'E_NOTIMPL');
@@ -146,7 +146,7 @@ simulatorOnly('access denied: E_ACCESSDENIED says to run elevated', async (t) =>
 
 simulatorOnly('feature not supported: DSR on HNS 10.1 is refused before anything reaches HNS', async (t) => {
   const fx = await openFixture(t);
-  fx.hcn.simulator!.setVersion(10, 1);
+  await fx.hcn.simulator!.setVersion(10, 1);
   const before = fx.hcn.simulator!.stats().calls.HcnCreateLoadBalancer ?? 0;
   const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9007 })), { instanceOf: HcnFeatureNotSupportedError });
   t.is(err?.feature, 'dsr');

@@ -30,7 +30,7 @@ contract('the client reports its backend and reads the HNS version', async (t) =
 simulatorOnly('features follow the HNS version (hnslib ranges; modify 15.5+)', async (t) => {
   const fx = await openFixture(t);
   for (const [major, minor, expected] of VERSIONS) {
-    fx.hcn.simulator!.setVersion(major, minor);
+    await fx.hcn.simulator!.setVersion(major, minor);
     const f = await fx.hcn.features();
     t.deepEqual(f.version, { major, minor });
     const got = {
@@ -45,7 +45,7 @@ simulatorOnly('features follow the HNS version (hnslib ranges; modify 15.5+)', a
 
 simulatorOnly('an override wins over the version, and a fresh client re-reads', async (t) => {
   const fx = await openFixture(t, { features: { dsr: true, modifyLoadBalancer: false } });
-  fx.hcn.simulator!.setVersion(16, 0);
+  await fx.hcn.simulator!.setVersion(16, 0);
   const f = await fx.hcn.features();
   t.false(f.supported.modifyLoadBalancer);
   t.is(f.source.modifyLoadBalancer, 'override');
@@ -64,7 +64,7 @@ simulatorOnly('HNS restart: serviceDisconnect is emitted and the state is kept',
   // Registered in the background with the first listener; subscribe() waits for it.
   await fx.hcn.subscribe();
   t.is(fx.hcn.simulator!.stats().liveCallbacks, 1, 'registered with the first listener');
-  fx.hcn.simulator!.restart({ keepState: true });
+  await fx.hcn.simulator!.restart({ keepState: true });
   const n = await got;
   t.is(n.type, HcnNotificationType.ServiceDisconnect);
   t.true(all.some((x) => x.type === HcnNotificationType.ServiceDisconnect));
@@ -80,8 +80,8 @@ simulatorOnly('HNS restart without state: the load balancer is gone and the clie
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9102 }));
   const got = nextEvent(fx.hcn, 'serviceDisconnect');
   await fx.hcn.subscribe();
-  fx.hcn.simulator!.restart({ keepState: false });
+  await fx.hcn.simulator!.restart({ keepState: false });
   await got;
   t.false(await lb.delete());
-  t.is(fx.hcn.simulator!.status().counts.loadBalancers, 0);
+  t.is((await fx.hcn.simulator!.status()).counts.loadBalancers, 0);
 });

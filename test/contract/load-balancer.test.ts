@@ -39,7 +39,7 @@ contract('walkthrough: the DSR load balancer is created and read back exactly as
 
 simulatorOnly('walkthrough: updating backends modifies in place on HNS 15.5', async (t) => {
   const fx = await openFixture(t);
-  fx.hcn.simulator!.setVersion(15, 5);
+  await fx.hcn.simulator!.setVersion(15, 5);
   const features = await fx.hcn.features();
   t.true(features.supported.modifyLoadBalancer);
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { features }));
@@ -59,7 +59,7 @@ simulatorOnly('walkthrough: updating backends modifies in place on HNS 15.5', as
 
 simulatorOnly('walkthrough: updating backends replaces the load balancer on HNS 13.2 and the handle follows', async (t) => {
   const fx = await openFixture(t);
-  fx.hcn.simulator!.setVersion(13, 2);
+  await fx.hcn.simulator!.setVersion(13, 2);
   const features = await fx.hcn.features();
   t.false(features.supported.modifyLoadBalancer);
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { features }));
@@ -76,7 +76,7 @@ simulatorOnly('walkthrough: updating backends replaces the load balancer on HNS 
   // A new frontend can be created before the old one goes: no gap.
   await lb.update(walkthroughSpec(fx, { port: 8080 }));
   t.is(lb.lastUpdate?.strategy, 'create-then-delete');
-  t.is(fx.hcn.simulator!.status().counts.loadBalancers, 1);
+  t.is((await fx.hcn.simulator!.status()).counts.loadBalancers, 1);
   t.true(await lb.delete());
 });
 
@@ -96,12 +96,12 @@ simulatorOnly('ERROR_ALREADY_EXISTS after an HNS restart adopts the rehydrated l
   const fx = await openFixture(t);
   const spec = walkthroughSpec(fx);
   const lb = await fx.hcn.loadBalancers.create(spec);
-  fx.hcn.simulator!.restart({ keepState: true });
+  await fx.hcn.simulator!.restart({ keepState: true });
   fx.hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x800700b7);
   const again = await fx.hcn.loadBalancers.create(spec);
   t.true(again.adopted);
   t.is(again.id, lb.id);
-  t.is(fx.hcn.simulator!.status().counts.loadBalancers, 1);
+  t.is((await fx.hcn.simulator!.status()).counts.loadBalancers, 1);
   t.true(await again.delete());
 });
 

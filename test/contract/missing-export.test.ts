@@ -1,15 +1,22 @@
 // Contract: a host whose computenetwork.dll lacks HcnModifyLoadBalancer although its version says
 // in-place modify exists. `lb.update` must still work (replace instead of modify) and the client's
 // features must say modify is off because a probe found out.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BACKEND, openFixture, simulatorOnly, walkthroughSpec } from './backend';
 import { Hcn } from '../../ts/client';
 
 simulatorOnly('missing HcnModifyLoadBalancer export: update falls back to create-then-delete, modify off by probe', async (t) => {
-  const fx = await openFixture(t);
-  fx.hcn.simulator!.setVersion(15, 5);
-  fx.hcn.simulator!.control({ op: 'removeExport', name: 'HcnModifyLoadBalancer' });
+  // Two clients on one simulated HNS: they share it through a state file (in-memory clients are isolated).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-missing-export-'));
+  const statePath = path.join(dir, 'hns.json');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const fx = await openFixture(t, { statePath });
+  await fx.hcn.simulator!.setVersion(15, 5);
+  await fx.hcn.simulator!.control({ op: 'removeExport', name: 'HcnModifyLoadBalancer' });
   // The function table is fixed when a client opens: only a client opened now lacks the export.
-  const hcn = await Hcn.open({ backend: BACKEND.backend });
+  const hcn = await Hcn.open({ backend: BACKEND.backend, statePath });
   t.teardown(() => hcn.close());
 
   const features = await hcn.features();
@@ -32,7 +39,7 @@ simulatorOnly('missing HcnModifyLoadBalancer export: update falls back to create
   t.is((after.HcnCreateLoadBalancer ?? 0) - (before.HcnCreateLoadBalancer ?? 0), 1);
   t.is((after.HcnDeleteLoadBalancer ?? 0) - (before.HcnDeleteLoadBalancer ?? 0), 1);
   t.deepEqual((await lb.refresh()).backendIds, [fx.endpoints[0].id]);
-  t.is(fx.hcn.simulator!.status().counts.loadBalancers, 1);
+  t.is((await fx.hcn.simulator!.status()).counts.loadBalancers, 1);
 
   const probed = await hcn.features();
   t.false(probed.supported.modifyLoadBalancer);

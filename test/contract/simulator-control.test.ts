@@ -14,7 +14,7 @@ function simulatorReason(err: HcnError): string {
 
 simulatorOnly('a refused control request names the simulator reason: unknown op', async (t) => {
   const fx = await openFixture(t);
-  const err = t.throws(() => fx.hcn.simulator!.control({ op: 'noSuchControl' }), { instanceOf: HcnError });
+  const err = await t.throwsAsync(fx.hcn.simulator!.control({ op: 'noSuchControl' }), { instanceOf: HcnError });
   t.is(err?.code, 'E_INVALIDARG');
   t.is(err?.hresult, 0x80070057);
   t.is(err?.operation, 'SimControl noSuchControl');
@@ -26,14 +26,14 @@ simulatorOnly('a refused control request names the simulator reason: unknown op'
 simulatorOnly('a refused control request names the simulator reason: bad setVersion and failNext arguments', async (t) => {
   const fx = await openFixture(t);
   const sim = fx.hcn.simulator!;
-  const before = sim.status().version;
+  const before = (await sim.status()).version;
 
-  const version = t.throws(() => sim.setVersion(-1, 0), { instanceOf: HcnError });
+  const version = await t.throwsAsync(sim.setVersion(-1, 0), { instanceOf: HcnError });
   t.is(version?.code, 'E_INVALIDARG');
   t.is(version?.operation, 'SimControl setVersion');
   t.true(version!.message.endsWith(`: ${simulatorReason(version!)}`), version?.message);
   t.false(version!.message.includes('The parameter is incorrect'), version?.message);
-  t.deepEqual(sim.status().version, before, 'a refused setVersion changes nothing');
+  t.deepEqual((await sim.status()).version, before, 'a refused setVersion changes nothing');
 
   const fault = t.throws(() => sim.failNext('HcnNoSuchOperation', 0x80004005), { instanceOf: HcnError });
   t.is(fault?.code, 'E_INVALIDARG');

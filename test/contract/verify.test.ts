@@ -79,16 +79,16 @@ simulatorOnly('verifyLoadBalancer: a backend endpoint deleted out of band is rep
   // The simulator refuses to delete an endpoint a load balancer uses (as HNS does through the API),
   // so the endpoint disappears through a state file: what an HNS restart or another tool can leave.
   await t.throwsAsync(fx.hcn.endpoints.delete(extra.id));
-  const state = sim.dump() as { Endpoints: Array<Record<string, unknown>> };
+  const state = (await sim.dump()) as { Endpoints: Array<Record<string, unknown>> };
   state.Endpoints = state.Endpoints.filter((e) => String(e.ID).toLowerCase() !== extra.id);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-verify-'));
-  t.teardown(() => {
-    sim.configure(null);
+  t.teardown(async () => {
+    await sim.configure(null);
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const file = path.join(dir, 'hns.json');
   fs.writeFileSync(file, JSON.stringify(state));
-  sim.configure(file);
+  await sim.configure(file);
 
   const report = await verifyLoadBalancer(fx.hcn, lb.id);
   t.false(report.ok);

@@ -12,8 +12,8 @@ test.before(async () => {
   hcn = await openSimulated();
 });
 
-test.beforeEach(() => {
-  hcn.simulator!.reset();
+test.beforeEach(async () => {
+  await hcn.simulator!.reset();
 });
 
 test.after.always(async () => {
@@ -61,7 +61,7 @@ test.serial('HNS stopped during a create is an unknown outcome, not a failure', 
 
 test.serial('a delete that HNS could not confirm blocks the update waiting for that frontend', async (t) => {
   const [created] = (await applyPlan(hcn, await planLoadBalancers(hcn, [spec(0)]))).created;
-  const dup = injectDuplicate(hcn, created!, (lb) => {
+  const dup = await injectDuplicate(hcn, created!, (lb) => {
     lb.SourceVIP = '10.231.111.99';
   });
   try {
@@ -79,7 +79,7 @@ test.serial('a delete that HNS could not confirm blocks the update waiting for t
     t.deepEqual(upd!.blockedBy, [plan.delete[0]!.id]);
     t.is((await hcn.loadBalancers.list()).length, 2, 'nothing changed');
   } finally {
-    dup.cleanup();
+    await dup.cleanup();
   }
 });
 

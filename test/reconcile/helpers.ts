@@ -34,7 +34,7 @@ export function specs(n: number, from = 0): LoadBalancerSpec[] {
 
 export async function openSimulated(): Promise<Hcn> {
   const hcn = await Hcn.open({ backend: 'simulated' });
-  hcn.simulator!.reset();
+  await hcn.simulator!.reset();
   return hcn;
 }
 
@@ -43,9 +43,13 @@ export async function openSimulated(): Promise<Hcn> {
  * restart can leave, kubernetes#139519): the simulator refuses such a create, so the copy goes in
  * through a state file. `change` edits the copy. Returns the copy's ID (lower-case).
  */
-export function injectDuplicate(hcn: Hcn, existingId: string, change: (lb: Record<string, unknown>) => void = () => undefined): { id: string; cleanup: () => void } {
+export async function injectDuplicate(
+  hcn: Hcn,
+  existingId: string,
+  change: (lb: Record<string, unknown>) => void = () => undefined,
+): Promise<{ id: string; cleanup: () => Promise<void> }> {
   const sim = hcn.simulator!;
-  const state = sim.dump() as { LoadBalancers: Array<Record<string, unknown>> };
+  const state = (await sim.dump()) as { LoadBalancers: Array<Record<string, unknown>> };
   const original = state.LoadBalancers.find((lb) => String(lb.ID).toLowerCase() === existingId.toLowerCase());
   if (!original) throw new Error(`no load balancer ${existingId} in the simulator`);
   const id = randomUUID();
@@ -55,11 +59,11 @@ export function injectDuplicate(hcn: Hcn, existingId: string, change: (lb: Recor
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-reconcile-'));
   const file = path.join(dir, 'hns.json');
   fs.writeFileSync(file, JSON.stringify(state));
-  sim.configure(file);
+  await sim.configure(file);
   return {
     id,
-    cleanup: () => {
-      sim.configure(null);
+    cleanup: async () => {
+      await sim.configure(null);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -14,8 +14,8 @@ test.before(async () => {
   hcn = await openSimulated();
 });
 
-test.beforeEach(() => {
-  hcn.simulator!.reset();
+test.beforeEach(async () => {
+  await hcn.simulator!.reset();
 });
 
 test.after.always(async () => {
@@ -100,7 +100,7 @@ test.serial('a backend change is an update naming the field; every field is comp
 });
 
 test.serial('with modify available an update keeps the ID', async (t) => {
-  hcn.simulator!.setVersion(15, 5);
+  await hcn.simulator!.setVersion(15, 5);
   await applyPlan(hcn, await planLoadBalancers(hcn, specs(3)));
   const desired = [spec(0, { backends: ['10.0.0.15'] }), spec(1), spec(2)];
   const plan = await planLoadBalancers(hcn, desired);
@@ -194,7 +194,7 @@ test.serial('a malformed scope is refused naming the field', async (t) => {
 
 test.serial('duplicates on one frontend: the equal one is kept, the other deleted and the result verified', async (t) => {
   const [created] = (await applyPlan(hcn, await planLoadBalancers(hcn, [spec(0)]))).created;
-  const dup = injectDuplicate(hcn, created!, (lb) => {
+  const dup = await injectDuplicate(hcn, created!, (lb) => {
     lb.HostComputeEndpoints = (lb.HostComputeEndpoints as string[]).slice(0, 1);
   });
   try {
@@ -220,13 +220,13 @@ test.serial('duplicates on one frontend: the equal one is kept, the other delete
     t.deepEqual(result.removed, [dup.id]);
     t.is(residual!.summary.live, 1);
   } finally {
-    dup.cleanup();
+    await dup.cleanup();
   }
 });
 
 test.serial('duplicates where neither equals the spec: one is updated after the other is deleted', async (t) => {
   const [created] = (await applyPlan(hcn, await planLoadBalancers(hcn, [spec(0)]))).created;
-  const dup = injectDuplicate(hcn, created!, (lb) => {
+  const dup = await injectDuplicate(hcn, created!, (lb) => {
     lb.SourceVIP = '10.231.111.99';
   });
   try {
@@ -241,13 +241,13 @@ test.serial('duplicates where neither equals the spec: one is updated after the 
     const again = await planLoadBalancers(hcn, desired);
     t.deepEqual(again.summary, { create: 0, update: 0, delete: 0, keep: 1, leftAlone: 0, conflicts: 0, live: 1 });
   } finally {
-    dup.cleanup();
+    await dup.cleanup();
   }
 });
 
 test.serial('conflicts: overlap, duplicate, unknown backend IP, invalid and unsupported specs; the live ones stay', async (t) => {
   await applyPlan(hcn, await planLoadBalancers(hcn, specs(3)));
-  hcn.simulator!.setVersion(11, 0); // no session affinity before 12.0
+  await hcn.simulator!.setVersion(11, 0); // no session affinity before 12.0
   const affinity = LoadBalancer.builder(spec(2)).affinity('sourceIp').build();
   const desired: LoadBalancerSpec[] = [
     spec(0, { backends: ['10.0.0.99'] }), // no endpoint has this IP

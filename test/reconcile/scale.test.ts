@@ -25,7 +25,7 @@ test.serial(`${N} load balancers: create, keep, update, shrink, delete, with one
   t.true(created.inSync);
   t.is(created.residual!.summary.keep, N);
   t.is(progress.length, N);
-  t.is(hcn.simulator!.status().counts.loadBalancers, N);
+  t.is((await hcn.simulator!.status()).counts.loadBalancers, N);
   // The creates used the endpoint IDs the plan resolved: no endpoint listing per load balancer.
   const calls = hcn.simulator!.stats().calls;
   t.is(calls.HcnCreateLoadBalancer, N);
@@ -51,13 +51,13 @@ test.serial(`${N} load balancers: create, keep, update, shrink, delete, with one
   t.is(shrink.plan.summary.delete, N / 2);
   t.true(shrink.plan.delete.every((d) => d.reason === 'not-desired'));
   t.true(shrink.inSync);
-  t.is(hcn.simulator!.status().counts.loadBalancers, N / 2);
+  t.is((await hcn.simulator!.status()).counts.loadBalancers, N / 2);
   for (const id of shrink.result.removed) registry.delete(id);
 
   // And to nothing.
   const gone = await reconcileLoadBalancers(hcn, [], { scope: { ids: registry }, concurrency: 16 });
   t.is(gone.result.counts.ok, N / 2);
   t.true(gone.inSync);
-  t.is(hcn.simulator!.status().counts.loadBalancers, 0);
+  t.is((await hcn.simulator!.status()).counts.loadBalancers, 0);
   await assertNoLeaks(t, hcn);
 });

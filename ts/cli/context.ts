@@ -28,7 +28,7 @@ export interface CliIo {
   /** Reads all of standard input (`-f -`); defaults to the process's stdin. */
   readStdin?: () => Promise<string>;
   /** Opens the SDK client (tests may pass a fake); defaults to `Hcn.open`. */
-  openHcn?: (options: { backend: BackendName; statePath?: string; timeoutMs?: number }) => Promise<Hcn>;
+  openHcn?: (options: { backend: BackendName; statePath?: string | null; timeoutMs?: number; recoverCorruptState?: boolean }) => Promise<Hcn>;
 }
 
 /** The process's own streams and environment. */
@@ -96,6 +96,9 @@ export function resolveGlobals(raw: RawGlobals, io: CliIo, forceBackend?: Backen
   if (backend === 'simulated') {
     statePath = raw.state ?? defaultStatePath({ env: io.env, platform: io.platform, homedir: io.homedir });
     if (statePath.trim() === '') throw new UsageError('--state', '--state must name a file');
+    if (statePath.includes('\0')) {
+      throw new UsageError(raw.state !== undefined ? '--state' : 'HCN_SIM_STATE', 'the simulator state path contains a NUL byte');
+    }
     statePath = path.resolve(statePath);
   } else if (raw.state !== undefined) {
     throw new UsageError('--state', '--state names the simulator state file; it has no meaning with --backend hcn');
@@ -157,8 +160,11 @@ export class CommandContext {
     else this.io.stderr.write(renderErrorText(described, this.globals.err));
   }
 
-  /** Opens the SDK client on first use (creating the state file's folder for the simulator). */
-  async hcn(): Promise<Hcn> {
+  /**
+   * Opens the SDK client on first use (creating the state file's folder for the simulator, 0700).
+   * `recoverCorruptState` moves a corrupt state file aside (`hcn sim reset --force`).
+   */
+  async hcn(how: { recoverCorruptState?: boolean } = {}): Promise<Hcn> {
     if (this.client) return this.client;
     const { backend, statePath, timeoutMs } = this.globals;
     if (statePath) {
@@ -166,7 +172,8 @@ export class CommandContext {
         throw new UsageError('--state', `the simulator state file ${statePath} is a directory`, 'name a file, e.g. --state ' + path.join(statePath, 'sim-state.json'));
       }
       try {
-        fs.mkdirSync(path.dirname(statePath), { recursive: true });
+        // The simulated HNS is the user's own: a folder the CLI creates is theirs only.
+        fs.mkdirSync(path.dirname(statePath), { recursive: true, mode: 0o700 });
       } catch (err) {
         throw new CliOperationError(
           'HCN_STATE_PATH',
@@ -176,8 +183,10 @@ export class CommandContext {
         );
       }
     }
-    const options: { backend: BackendName; statePath?: string; timeoutMs?: number } = { backend };
-    if (statePath !== undefined) options.statePath = statePath;
+    const options: { backend: BackendName; statePath?: string | null; timeoutMs?: number; recoverCorruptState?: boolean } = { backend };
+    // The real HNS has no state file; null keeps the SDK from reading HCN_SIM_STATE a second time.
+    options.statePath = statePath ?? null;
+    if (how.recoverCorruptState) options.recoverCorruptState = true;
     if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
     const open = this.io.openHcn ?? (await defaultOpen());
     this.client = await open(options);

@@ -2,6 +2,7 @@
 // simulated HNS (as separate processes share the one real HNS on Windows).
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultSimulatorStatePath } from '../simulator';
 
 /** What {@link defaultStatePath} looks at; passed in so every platform's rule is testable anywhere. */
 export interface StatePathHost {
@@ -39,8 +40,9 @@ export function userDataDir(host: StatePathHost = currentHost()): string {
 
 /** The simulator state file: `HCN_SIM_STATE` when set and non-empty, else `<userDataDir>/sim-state.json`. */
 export function defaultStatePath(host: StatePathHost = currentHost()): string {
-  const fromEnv = host.env.HCN_SIM_STATE;
-  if (fromEnv && fromEnv.length > 0) return fromEnv;
+  // The same rule as the SDK's Hcn.open (defaultSimulatorStatePath), so both see one HNS.
+  const fromEnv = defaultSimulatorStatePath(host.env);
+  if (fromEnv !== undefined) return fromEnv;
   const dir = userDataDir(host);
   return host.platform === 'win32' ? path.win32.join(dir, STATE_FILE_NAME) : path.posix.join(dir, STATE_FILE_NAME);
 }

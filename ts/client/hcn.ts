@@ -2,10 +2,11 @@
 // networks, endpoints and load balancers with a deadline and an AbortSignal on every call, typed
 // errors, per-frontend serialisation, and HNS service notifications as events.
 import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
 import { HcnValidationError, toHcnError, type HcnError } from '../errors';
 import type { FeatureName, Features } from '../features';
-import { isNativeError, loadBinding, type NativeContext, type NativePoolStats } from '../native';
-import { Simulator, type SimulatorChange } from '../simulator';
+import { isNativeError, loadBinding, type NativeContext, type NativeOpenOptions, type NativePoolStats } from '../native';
+import { Simulator, attachError, checkStatePath, defaultSimulatorStatePath, type SimulatorChange } from '../simulator';
 import { vfpApi, type VfpApi } from './vfp';
 import { checkTimeout, type CallOptions } from '../internal/operation';
 import { ClientCore } from './core';
@@ -33,10 +34,20 @@ export interface OpenOptions {
   /** Default: `'hcn'` on Windows, `'simulated'` elsewhere (the only platform check in the SDK). */
   backend?: BackendName | undefined;
   /**
-   * Simulator only: a state file shared by every process that uses it (as HNS is machine-wide).
-   * The embedded simulator is process-wide, so this applies to every simulated client in the process.
+   * Simulator only: the state file of the simulated HNS, shared by every client and process that
+   * names the same file (as HNS is machine-wide); created with the default topology when absent.
+   * `null`: a private in-memory HNS. Absent: the file named by `HCN_SIM_STATE` when that is set and
+   * non-empty (so a script and the `hcn` command see the same HNS), else a private in-memory HNS.
+   * A path with a NUL byte is a TypeError; an unusable one (missing folder, a directory or FIFO, a
+   * corrupt file) makes `open` throw without touching any other client.
    */
-  statePath?: string | undefined;
+  statePath?: string | null | undefined;
+  /**
+   * Simulator only: when the state file does not parse, move it aside to
+   * `<statePath>.corrupt-<time>` and start from the default topology instead of failing
+   * (what `hcn sim reset --force` does).
+   */
+  recoverCorruptState?: boolean | undefined;
   /** Default deadline of every call in milliseconds (30000). */
   timeoutMs?: number | undefined;
   /** Worker threads of this client's native pool (1–64, default 4). */
@@ -76,7 +87,7 @@ export class Hcn extends EventEmitter {
   /**
    * The backend this client drives.
    * @example
-   * if (hcn.backend === 'simulated') hcn.simulator!.reset();
+   * if (hcn.backend === 'simulated') await hcn.simulator!.reset();
    */
   readonly backend: BackendName;
   /**
@@ -89,7 +100,7 @@ export class Hcn extends EventEmitter {
    * Simulator controls when the backend has them (the embedded simulator, or a simulator DLL under
    * Wine); undefined on a real HNS.
    * @example
-   * hcn.simulator?.setVersion(15, 5);
+   * await hcn.simulator?.setVersion(15, 5);
    */
   readonly simulator: Simulator | undefined;
   /**
@@ -131,10 +142,13 @@ export class Hcn extends EventEmitter {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const core = new ClientCore(ctx, this.timeoutMs, options.features, resolveBackends);
     this.#core = core;
+    const embedded = backend === 'simulated';
     this.simulator = ctx.hasSimControl
       ? new Simulator(
+          (request) => core.context('SimControl').simControlAsync(request, this.timeoutMs),
           (request) => core.context('SimControl').simControl(request),
           (what) => this.#simulatorChanged(what),
+          embedded ? (statePath) => core.context('simAttach').simAttach(statePath === null ? null : path.resolve(statePath), false, this.timeoutMs) : undefined,
         )
       : undefined;
     this.networks = networksApi(core);
@@ -189,18 +203,23 @@ export class Hcn extends EventEmitter {
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 64)) {
       throw new RangeError(`Hcn.open: threads must be an integer from 1 to 64 (got ${String(options.threads)})`);
     }
-    if (options.statePath !== undefined && (typeof options.statePath !== 'string' || options.statePath === '')) {
-      throw new TypeError('Hcn.open: statePath must be a non-empty string');
-    }
+    if (options.statePath !== undefined && options.statePath !== null) checkStatePath(options.statePath, 'Hcn.open');
+    const fromEnv = backend === 'simulated' && options.statePath === undefined ? defaultSimulatorStatePath() : undefined;
+    if (fromEnv !== undefined) checkStatePath(fromEnv, 'Hcn.open: HCN_SIM_STATE');
+    const statePath = options.statePath ?? fromEnv;
     const binding = loadBinding();
     let ctx: NativeContext;
     try {
-      ctx = binding.open(options.threads === undefined ? { backend } : { backend, threads: options.threads });
+      const nativeOptions: NativeOpenOptions = { backend };
+      if (options.threads !== undefined) nativeOptions.threads = options.threads;
+      // Every simulated client has a simulated HNS of its own until it attaches to a state file.
+      if (backend === 'simulated') nativeOptions.simulator = 'isolated';
+      ctx = binding.open(nativeOptions);
     } catch (err) {
       throw toHcnError(err, 'Hcn.open');
     }
     const hcn = new Hcn(ctx, backend, options);
-    if (options.statePath !== undefined) {
+    if (statePath !== undefined && statePath !== null) {
       if (!hcn.simulator) {
         ctx.close();
         throw new HcnValidationError({
@@ -210,16 +229,20 @@ export class Hcn extends EventEmitter {
               field: 'statePath',
               rule: 'requires-simulator',
               message: `names a simulator state file, but the ${backend} backend has no simulator`,
-              value: options.statePath,
+              value: statePath,
             },
           ],
         });
       }
       try {
-        hcn.simulator.configure(options.statePath);
+        if (backend === 'simulated') {
+          await ctx.simAttach(path.resolve(statePath), options.recoverCorruptState === true, hcn.timeoutMs);
+        } else {
+          await hcn.simulator.configure(statePath);
+        }
       } catch (err) {
         ctx.close();
-        throw err;
+        throw attachError(err, 'Hcn.open');
       }
     }
     return hcn;

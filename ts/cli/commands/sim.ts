@@ -94,12 +94,18 @@ export function registerSim(program: Command, state: RunState): void {
   );
 
   addGlobalOptions(
-    examples(sim.command('reset').description('back to the default node: network vxlan0, endpoints 10.0.0.14 and 10.0.0.15, no load balancers, HNS 13.2'), 'hcn sim reset'),
+    examples(
+      sim
+        .command('reset')
+        .description('back to the default node: network vxlan0, endpoints 10.0.0.14 and 10.0.0.15, no load balancers, HNS 13.2')
+        .option('--force', 'also when the state file is corrupt: move it aside to <state>.corrupt-<time> and start fresh'),
+      'hcn sim reset',
+    ),
   ).action(
     action(
       state,
-      async (ctx) => {
-        const s = simulatorOf(await ctx.hcn());
+      async (ctx, _args, options) => {
+        const s = simulatorOf(await ctx.hcn({ recoverCorruptState: options.force === true }));
         await s.reset();
         await printStatus(ctx, s, 'simulator reset to the default topology');
       },

@@ -1,0 +1,104 @@
+// Shared helpers of the simulator-instance and state-file tests: temporary folders, the real `hcn`
+// bin, a lock held by another process, and the walkthrough load balancer through the public API.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { LoadBalancer } from '../../ts/builders';
+import type { Hcn } from '../../ts/client';
+
+// <root>/<outDir>/test/simulator → <root>
+const root = path.resolve(__dirname, '..', '..', '..');
+export const bin = path.join(root, 'dist', 'cli', 'main.js');
+
+/** A fresh folder for one test, removed after it (registered first, so it outlives the clients' teardown). */
+export function tempDir(t: ExecutionContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-sim-state-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The walkthrough's DSR load balancer on frontend 13.0.0.<n>. */
+export function spec(n = 13) {
+  return LoadBalancer.builder()
+    .frontend(`13.0.0.${n}`)
+    .backends(['10.0.0.14', '10.0.0.15'])
+    .port({ protocol: 'tcp', external: 8000, internal: 80 })
+    .dsr()
+    .build();
+}
+
+/** Load balancer IDs (lower case) in a state file, read as the file says. */
+export function fileLbIds(file: string): string[] {
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { LoadBalancers?: Array<{ ID: string }> };
+  return (doc.LoadBalancers ?? []).map((lb) => lb.ID.toLowerCase());
+}
+
+export async function lbIds(hcn: Hcn): Promise<string[]> {
+  return (await hcn.loadBalancers.list()).map((lb) => lb.id).sort();
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `hcn` bin (simulated backend) with `--state file`. */
+export function hcnCli(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const full: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
+  delete full.HCN_BACKEND;
+  delete full.FORCE_COLOR;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, '--backend', 'simulated', '--state', file, ...args], { env: full, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The first line of `--json` error output. */
+export function cliError(r: CliResult): { code: string; message: string; hint: string | null; exitCode: number } {
+  return (JSON.parse(r.stderr.trim().split('\n')[0]!) as { error: ReturnType<typeof cliError> }).error;
+}
+
+/**
+ * Holds the exclusive lock on `lockFile` from another process (flock(1), as a stopped `hcn` would)
+ * until released. Resolves once the lock is held.
+ */
+export async function holdLock(t: ExecutionContext, lockFile: string): Promise<() => void> {
+  // Its own process group: releasing kills flock and the command under it (which holds the lock too).
+  const child: ChildProcess = spawn('flock', ['--exclusive', lockFile, 'sh', '-c', 'echo held; exec sleep 120'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  t.teardown(release);
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`flock exited (${String(code)}) before holding the lock`)));
+    child.stdout!.once('data', () => resolve());
+  });
+  return release;
+}
+
+/** Counts timer ticks while `start()`'s promise is pending (started after the timer): > 0 means the event loop kept running. */
+export async function ticksWhile<T>(start: () => Promise<T>): Promise<{ ticks: number; result: PromiseSettledResult<T> }> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  try {
+    const [result] = await Promise.allSettled([start()]);
+    return { ticks, result: result! };
+  } finally {
+    clearInterval(timer);
+  }
+}
