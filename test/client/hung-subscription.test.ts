@@ -18,7 +18,7 @@ test('a hung HcnRegisterServiceCallback never stops the event loop; it fails as 
   const r = await runNode(`${PRELUDE}
     (async () => {
       const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: 300 });
-      hcn.simulator.reset();
+      await hcn.simulator.reset();
       hcn.simulator.hang('HcnRegisterServiceCallback');
       let ticks = 0;
       const timer = setInterval(() => ticks++, 5);
@@ -34,7 +34,7 @@ test('a hung HcnRegisterServiceCallback never stops the event loop; it fails as 
       // The two late registrations are ended by the threads that made them.
       await until(() => hcn.poolStats().stuck === 0 && hcn.simulator.stats().liveCallbacks === 1);
       console.log('registered', hcn.simulator.stats().liveCallbacks);
-      hcn.simulator.restart();
+      await hcn.simulator.restart();
       await new Promise((resolve) => hcn.once('serviceDisconnect', resolve));
       await hcn.unsubscribe();
       console.log('unsubscribed', hcn.simulator.stats().liveCallbacks);
@@ -55,7 +55,7 @@ test('close() returns while HcnUnregisterServiceCallback hangs, and timers fire 
   const r = await runNode(`${PRELUDE}
     (async () => {
       const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: 300 });
-      hcn.simulator.reset();
+      await hcn.simulator.reset();
       hcn.on('notification', () => undefined);
       await hcn.subscribe();
       hcn.simulator.hang('HcnUnregisterServiceCallback');

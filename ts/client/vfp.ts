@@ -225,9 +225,9 @@ function checkPortArg(port: unknown, operation: string): string {
 export function vfpApi(core: ClientCore, simulator: Simulator | undefined): VfpApi {
   const useSimulator = simulator !== undefined && !process.env.HCN_SDK_TEST_VFPCTRL;
 
-  const simListing = (op: Operation): PortListing[] => {
+  const simListing = async (op: Operation): Promise<PortListing[]> => {
     op.check();
-    return fromSimulator(simulator!.control({ op: 'vfp' }));
+    return fromSimulator(await simulator!.control({ op: 'vfp' }));
   };
 
   /** Ports from vfpctrl, with the IPs of the endpoints whose IDs the ports' names carry. */
@@ -256,12 +256,12 @@ export function vfpApi(core: ClientCore, simulator: Simulator | undefined): VfpA
   return {
     source: useSimulator ? 'simulator' : 'vfpctrl',
     ports: (options) =>
-      core.run('vfp.ports', options, async (op) => (useSimulator ? simListing(op).map((l) => l.port) : ctlPorts(op))),
+      core.run('vfp.ports', options, async (op) => (useSimulator ? (await simListing(op)).map((l) => l.port) : ctlPorts(op))),
     layers: (port, options) =>
       core.run('vfp.layers', options, async (op) => {
         const id = checkPortArg(port, op.name);
         if (useSimulator) {
-          const l = simListing(op).find((x) => x.port.id === id);
+          const l = (await simListing(op)).find((x) => x.port.id === id);
           if (!l) throw new HcnError({ code: 'HCN_VFP_PORT_NOT_FOUND', operation: op.name, detail: `no VFP port ${id}` });
           return l.layers;
         }
@@ -272,7 +272,7 @@ export function vfpApi(core: ClientCore, simulator: Simulator | undefined): VfpA
         const id = checkPortArg(port, op.name);
         const layer = options?.layer;
         if (useSimulator) {
-          const l = simListing(op).find((x) => x.port.id === id);
+          const l = (await simListing(op)).find((x) => x.port.id === id);
           if (!l) throw new HcnError({ code: 'HCN_VFP_PORT_NOT_FOUND', operation: op.name, detail: `no VFP port ${id}` });
           return l.groups.filter((g) => same(g.layer, layer));
         }
@@ -283,7 +283,7 @@ export function vfpApi(core: ClientCore, simulator: Simulator | undefined): VfpA
         const portId = filter.port === undefined ? undefined : checkPortArg(filter.port, op.name);
         const keep = (r: VfpRule): boolean => same(r.layer, filter.layer) && same(r.group, filter.group);
         if (useSimulator) {
-          const listings = simListing(op).filter((l) => portId === undefined || l.port.id === portId);
+          const listings = (await simListing(op)).filter((l) => portId === undefined || l.port.id === portId);
           if (portId !== undefined && listings.length === 0) throw new HcnError({ code: 'HCN_VFP_PORT_NOT_FOUND', operation: op.name, detail: `no VFP port ${portId}` });
           return listings.flatMap((l) => l.rules.filter(keep).map((rule) => ({ port: l.port.id, rule })));
         }
