@@ -380,9 +380,9 @@ export class Simulator {
    * what the DSR check says about a missing rule. A port without that rule is refused (E_INVALIDARG).
    * @example
    * const [{ port, rule }] = await hcn.vfp.rules({ layer: 'LB_DSR' });
-   * hcn.simulator!.removeVfpRule(port, rule.name);
+   * await hcn.simulator!.removeVfpRule(port, rule.name);
    */
-  removeVfpRule(port: string, rule: string): void {
-    this.control({ op: 'vfpRemoveRule', port, rule });
+  async removeVfpRule(port: string, rule: string): Promise<void> {
+    await this.control({ op: 'vfpRemoveRule', port, rule });
   }
 }

@@ -78,8 +78,8 @@ vfpSimulatorOnly('verifyDsr with vfp: fails naming the port and the rule after a
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx));
   const [, port15] = await portsOfBackends(fx);
   const rule = (await fx.hcn.vfp.rules({ port: port15, layer: 'LB_DSR' }))[0]!.rule;
-  fx.hcn.simulator!.removeVfpRule(port15!, rule.name);
-  t.throws(() => fx.hcn.simulator!.removeVfpRule(port15!, rule.name), { message: /has no rule/ });
+  await fx.hcn.simulator!.removeVfpRule(port15!, rule.name);
+  await t.throwsAsync(fx.hcn.simulator!.removeVfpRule(port15!, rule.name), { message: /has no rule/ });
   const report = await verifyDsr(fx.hcn, { vip: fx.vip, vfp: true });
   t.false(report.ok);
   const row = report.loadBalancers.find((c) => c.id === lb.id)!;
