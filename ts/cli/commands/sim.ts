@@ -145,7 +145,7 @@ export function registerSim(program: Command, state: RunState): void {
       async (ctx, args) => {
         const port = parseIdArg('PORT', args[0]!);
         const s = simulatorOf(await ctx.hcn());
-        s.removeVfpRule(port, args[1]!);
+        await s.removeVfpRule(port, args[1]!);
         if (ctx.globals.json) ctx.printJson({ removed: true, port, rule: args[1] });
         else ctx.print(`removed rule ${args[1]} from VFP port ${port}\n`);
       },
