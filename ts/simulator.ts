@@ -306,6 +306,16 @@ export class Simulator {
   }
 
   /**
+   * The next `count` calls of an `HcnModify*` operation answer S_OK and change nothing, as HNS
+   * 15.4's HcnModifyLoadBalancer did with a new backend list (kubernetes#131466); 0 clears it.
+   * @example
+   * hcn.simulator!.ignoreNext('HcnModifyLoadBalancer'); // the client's read-back must notice
+   */
+  ignoreNext(operation: SimulatorOperation, count = 1): void {
+    this.control({ op: 'ignoreNext', operation, count });
+  }
+
+  /**
    * Every call of `operation` (or `'*'`) sleeps `ms` first; 0 clears it.
    * @example
    * hcn.simulator!.latency('*', 5);

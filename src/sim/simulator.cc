@@ -409,11 +409,21 @@ HRESULT Simulator::Open(Family f, const GUID* id, hcn::Handle* object, hcn_char*
 HRESULT Simulator::Modify(Family f, hcn::Handle object, const hcn_char* settings, hcn_char** errorRecord) {
   if (errorRecord) *errorRecord = nullptr;
   Failure fault;
-  if (!Enter(OperationName(f, kModify), &fault)) return Fail(fault, errorRecord);
+  const std::string operation = OperationName(f, kModify);
+  if (!Enter(operation, &fault)) return Fail(fault, errorRecord);
   HRESULT h;
   std::string id;
   if (!LookupHandle(f, object, &id, &h)) return SetError(errorRecord, h, HresultText(h)), h;
   if (!settings) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
+  {
+    // ignoreNext: S_OK and nothing changed (HNS 15.4's ModifyLoadBalancer, kubernetes#131466).
+    std::lock_guard<std::mutex> lock(faultMu_);
+    auto it = ignoreNext_.find(operation);
+    if (it != ignoreNext_.end()) {
+      if (--it->second == 0) ignoreNext_.erase(it);
+      return hr::kOk;
+    }
+  }
   std::string text;
   if (!Utf16ToUtf8(settings, &text))
     return Finish(Outcome::Fail(hr::kInvalidJson, "(the settings are not valid UTF-16)"), errorRecord);
@@ -622,6 +632,7 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
       std::lock_guard<std::mutex> lock(faultMu_);
       failNext_.clear();
       answerNext_.clear();
+      ignoreNext_.clear();
       latencyMs_.clear();
       hang_.clear();
       calls_.clear();
@@ -768,6 +779,26 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
       failNext_.erase(operation);
     } else {
       failNext_[operation] = failure;
+    }
+    *ok = true;
+    return "{\"ok\":true}";
+  }
+
+  if (op == "ignoreNext") {
+    // HNS 15.4 answered S_OK to ModifyLoadBalancer and kept the old backends (kubernetes#131466):
+    // what a client's read-back after a modify has to catch.
+    std::string operation, error;
+    if (!ReadOperation(req, &operation, &error)) return Refusal(error);
+    if (operation.compare(0, 9, "HcnModify") != 0)
+      return Refusal("\"ignoreNext\" applies to the HcnModify* operations only");
+    const Json* count = req.Find("count");
+    uint64_t n = 1;
+    if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
+    std::lock_guard<std::mutex> lock(faultMu_);
+    if (n == 0) {
+      ignoreNext_.erase(operation);
+    } else {
+      ignoreNext_[operation] = n;
     }
     *ok = true;
     return "{\"ok\":true}";

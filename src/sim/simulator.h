@@ -132,6 +132,7 @@ class Simulator : public std::enable_shared_from_this<Simulator> {
   std::condition_variable faultCv_;
   std::map<std::string, Failure> failNext_;
   std::map<std::string, Answer> answerNext_;
+  std::map<std::string, uint64_t> ignoreNext_;  // HcnModify*: S_OK without a change, `count` times
   std::map<std::string, uint64_t> latencyMs_;
   std::set<std::string> hang_;
   uint64_t releaseGeneration_ = 0;
