@@ -92,6 +92,7 @@ constexpr int64_t kPrioSlbNat = 40;
 constexpr int64_t kPrioLbDsr = 50;
 constexpr int64_t kPrioSlbLb = 55;
 constexpr int64_t kPrioLbHost = 56;
+constexpr int64_t kPrioHairpin = 57;
 
 std::vector<Endpoint> ReadEndpoints(const VfpSource& src) {
   std::vector<Endpoint> out;
@@ -228,9 +229,12 @@ std::vector<Port> Build(const VfpSource& src) {
     const std::vector<std::string> vips = VipsOf(lb);
 
     if (dsr) {
-      for (const Endpoint* e : local) {
-        Port& port = ports[endpointPort[e->id]];
-        const std::string mgmt = ManagementIp(src, e->networkId);
+      // Every local pod's port carries the DSR rule (its pod may be a client of the VIP), not only
+      // the backends' ports: microsoft/wcnscripts networkhealth.ps1 checks each local endpoint.
+      for (const Endpoint& e : eps) {
+        if (e.remote) continue;
+        Port& port = ports[endpointPort[e.id]];
+        const std::string mgmt = ManagementIp(src, e.networkId);
         const std::vector<std::string> frontends = vips.empty() ? std::vector<std::string>{mgmt} : vips;
         for (const std::string& vip : frontends) {
           const int fam = FamilyOf(vip);
@@ -249,11 +253,10 @@ std::vector<Port> Build(const VfpSource& src) {
           }
         }
       }
-      continue;
     }
 
-    // Without DSR: the NAT layer on each local backend's port, the load-balancing layers on the host
-    // vNIC of the backends' network (the reference's table, §7).
+    // The NAT layer on each local backend's port, the load-balancing layers on the host vNIC of the
+    // backends' network (networkhealth.ps1 checks these for DSR load balancers too; §7 of the reference).
     const std::string netId = ToUpperAscii(lb.StringAt("HostComputeNetwork")).empty() ? backends.front()->networkId : ToUpperAscii(lb.StringAt("HostComputeNetwork"));
     const std::vector<std::string> frontends = vips.empty() ? std::vector<std::string>{ManagementIp(src, netId)} : vips;
     for (const std::string& vip : frontends) {
@@ -281,9 +284,10 @@ std::vector<Port> Build(const VfpSource& src) {
         auto hp = hostPort.find(netId);
         if (hp == hostPort.end()) continue;
         Port& host = ports[hp->second];
-        if (!local.empty()) {
+        if (!local.empty() && remote.empty()) {
+          // One backend: `NAT_...`, more: `LB_...` (networkhealth.ps1).
           Rule r;
-          r.id = "LB_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol);
+          r.id = std::string(backends.size() == 1 ? "NAT_" : "LB_") + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol);
           r.type = "lbnat";
           r.protocol = m.protocol;
           r.vip = vip;
@@ -291,6 +295,17 @@ std::vector<Port> Build(const VfpSource& src) {
           r.modify = "Destination IP, Destination port";
           r.dips = Dips(local, fam, m.internal);
           host.LayerNamed("SLB_LB_LAYER", kPrioSlbLb)->GroupNamed("SLB_GROUP_LB_" + v + "_OUT", "OUT", v)->rules.push_back(std::move(r));
+        }
+        if (!local.empty()) {
+          Rule h;
+          h.id = "HairPin_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol);
+          h.type = "lbnat";
+          h.protocol = m.protocol;
+          h.vip = vip;
+          h.port = m.external;
+          h.modify = "Destination IP, Destination port";
+          h.dips = Dips(local, fam, m.internal);
+          host.LayerNamed("SLB_HAIRPIN_LAYER", kPrioHairpin)->GroupNamed("SLB_GROUP_HAIRPIN_" + v + "_IN", "IN", v)->rules.push_back(std::move(h));
         }
         if (!remote.empty()) {
           Rule r;
@@ -300,7 +315,7 @@ std::vector<Port> Build(const VfpSource& src) {
           r.vip = vip;
           r.port = m.external;
           r.modify = "Destination IP, Destination port";
-          r.dips = Dips(remote, fam, m.internal);
+          r.dips = Dips(backends, fam, m.internal);
           host.LayerNamed("LB", kPrioLbHost)->GroupNamed(fam == 6 ? "LB_OUT_V6" : "LB_OUT", "OUT", v)->rules.push_back(std::move(r));
         }
       }

@@ -129,10 +129,22 @@ vfpContract('explainFlow: the DSR rule, a backend DIP and the direct reply; noth
   await lb.delete();
 });
 
-contract('a deleted endpoint takes its VFP port with it', async (t) => {
+vfpContract("every local pod's port carries the DSR rule, not only the backends'; a deleted endpoint takes its port with it", async (t) => {
   const fx = await openFixture(t);
   const ep = await fx.hcn.endpoints.create(fx.network.id, { Name: 'vfp-extra', IpConfigurations: [{ IpAddress: fx.backendIps[0]!.replace(/\d+$/, '77'), PrefixLength: 24 }] });
-  t.true((await fx.hcn.vfp.ports()).some((p) => p.endpointId === ep.id));
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx));
+  const port = (await fx.hcn.vfp.ports()).find((p) => p.endpointId === ep.id);
+  t.truthy(port, 'the new endpoint has a VFP port');
+  // microsoft/wcnscripts networkhealth.ps1 expects the LB_DSR rule on each local endpoint's port.
+  const onExtra = await fx.hcn.vfp.rules({ port: port!.id, layer: 'LB_DSR' });
+  t.is(onExtra.length, 1);
+  t.regex(onExtra[0]!.rule.name, /_13\.0\.0\.13_8000_80_6$/);
+  // The backends' ports also get the NAT layer's rules for the load balancer.
+  for (const p of await portsOfBackends(fx)) {
+    t.true((await fx.hcn.vfp.rules({ port: p, layer: 'SLB_NAT_LAYER' })).some((r) => /^NAT_\w+_13\.0\.0\.13_8000_6$/.test(r.rule.name)));
+  }
+  t.deepEqual(await fx.hcn.vfp.rules({ port: port!.id, layer: 'SLB_NAT_LAYER' }), [], 'not a backend: no NAT rule');
+  await lb.delete();
   await fx.hcn.endpoints.delete(ep.id);
   t.false((await fx.hcn.vfp.ports()).some((p) => p.endpointId === ep.id));
 });
