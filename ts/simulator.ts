@@ -51,6 +51,8 @@ export interface SimulatorStats {
   liveCallbacks: number;
   /** Calls per HCN export name since the last reset. */
   calls: Record<string, number>;
+  /** Calls waiting in a {@link Simulator.hang} right now. */
+  hung: number;
 }
 
 /**
@@ -372,6 +374,7 @@ export class Simulator {
       liveStrings: r.liveStrings === null ? null : num(r.liveStrings),
       liveCallbacks: num(r.liveCallbacks),
       calls,
+      hung: num(r.hung),
     };
   }
 

@@ -34,8 +34,10 @@ test('a hung HcnRegisterServiceCallback never stops the event loop; it fails as 
       // The two late registrations are ended by the threads that made them.
       await until(() => hcn.poolStats().stuck === 0 && hcn.simulator.stats().liveCallbacks === 1);
       console.log('registered', hcn.simulator.stats().liveCallbacks);
+      // Listening before the restart: the notification may arrive before restart() resolves.
+      const disconnected = new Promise((resolve) => hcn.once('serviceDisconnect', resolve));
       await hcn.simulator.restart();
-      await new Promise((resolve) => hcn.once('serviceDisconnect', resolve));
+      await disconnected;
       await hcn.unsubscribe();
       console.log('unsubscribed', hcn.simulator.stats().liveCallbacks);
       clearInterval(timer);

@@ -38,7 +38,7 @@ simulatorOnly('creates on one frontend are serialised inside a client; other fro
 simulatorOnly('an update whose replacement create fails puts the old load balancer back (delete-then-create)', async (t) => {
   const fx = await openFixture(t);
   const sim = fx.hcn.simulator!;
-  sim.setVersion(13, 2); // no in-place modify: the same frontend is updated by delete, then create
+  await sim.setVersion(13, 2); // no in-place modify: the same frontend is updated by delete, then create
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9410 }));
   const before = lb.info;
   // Fail the replacement's create (after the delete, before the restore).
@@ -58,7 +58,7 @@ simulatorOnly('an update whose replacement create fails puts the old load balanc
 
 simulatorOnly("a collision with another load balancer's frontend is not resolved by deleting ours", async (t) => {
   const fx = await openFixture(t);
-  fx.hcn.simulator!.setVersion(13, 2);
+  await fx.hcn.simulator!.setVersion(13, 2);
   const ours = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9420 }));
   const theirs = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9421 }));
   await t.throwsAsync(ours.update(walkthroughSpec(fx, { port: 9421 })), { instanceOf: HcnPortInUseError });
@@ -72,7 +72,7 @@ simulatorOnly("a collision with another load balancer's frontend is not resolved
 simulatorOnly('a modify that HNS accepted but did not apply is caught by the read-back and replaced', async (t) => {
   const fx = await openFixture(t);
   const sim = fx.hcn.simulator!;
-  sim.setVersion(15, 5);
+  await sim.setVersion(15, 5);
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9440 }));
   const id = lb.id;
   sim.ignoreNext('HcnModifyLoadBalancer');
@@ -110,7 +110,7 @@ simulatorOnly('the service callback is registered once for any number of listene
   const once = nextEvent(fx.hcn, 'serviceDisconnect');
   await fx.hcn.subscribe();
   t.is(sim.stats().liveCallbacks, 1);
-  sim.restart();
+  await sim.restart();
   await once;
   await settleRegistration(fx.hcn, 0);
   t.is(sim.stats().liveCallbacks, 0, 'a once listener ends it after it fired');
@@ -128,7 +128,7 @@ simulatorOnly('after close() a running call, later calls and the simulator contr
   t.is(err?.code, 'HCN_CLOSED');
   const later = await t.throwsAsync(other.loadBalancers.list(), { instanceOf: HcnError });
   t.is(later?.code, 'HCN_CLOSED');
-  t.is(t.throws(() => other.simulator!.status(), { instanceOf: HcnError })?.code, 'HCN_CLOSED');
+  t.is((await t.throwsAsync(other.simulator!.status(), { instanceOf: HcnError }))?.code, 'HCN_CLOSED');
   t.is(t.throws(() => other.poolStats(), { instanceOf: HcnError })?.code, 'HCN_CLOSED');
   // The call that was running finishes in the simulator and frees what it held.
   await waitUntil(() => (fx.hcn.simulator!.stats().liveStrings ?? 0) === 0);
@@ -154,13 +154,16 @@ simulatorOnly('time spent waiting for a pool thread counts against the deadline:
   t.true(await lb.delete());
 });
 
-/** Calls inside the simulator waiting in a `hang` (the raw stats field; SimulatorStats leaves it out). */
-function hung(sim: { control(request: { op: string }): Record<string, unknown> }): number {
-  return Number(sim.control({ op: 'stats' }).hung);
+/** Calls inside the simulator waiting in a `hang` (stats() answers at once: it needs no pool thread). */
+function hung(sim: { stats(): { hung: number } }): number {
+  return sim.stats().hung;
 }
 
 /** Polls (bounded; no timing is asserted) until `predicate` holds. */
-async function waitUntil(predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !predicate(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!predicate()) throw new Error('gave up waiting');
+async function waitUntil(predicate: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('gave up waiting');
 }
