@@ -207,6 +207,23 @@ test('parseNetwork: overlay with RemoteSubnetRoutes', (t) => {
   t.is(providerAddressFor(net, '10.244.4.9'), '192.168.1.24');
   t.is(providerAddressFor(net, '10.245.0.1'), undefined);
   t.is(parseNetwork({ ID: EP1, Type: 0 }).type, 'NAT');
+});
+
+test('providerAddressFor follows kube-proxy: the last matching route wins; a remote node\'s own IP matches its route', (t) => {
+  // kube-proxy winkernel findRemoteSubnetProviderAddress: every route whose prefix contains the IP, or
+  // whose provider address is the IP (a pod on another node's host network), overwrites the answer.
+  const net = parseNetwork({
+    ID: EP1,
+    Type: 'Overlay',
+    Policies: [
+      { Type: 'RemoteSubnetRoute', Settings: { DestinationPrefix: '10.244.3.0/24', ProviderAddress: '192.168.1.23' } },
+      { Type: 'RemoteSubnetRoute', Settings: { DestinationPrefix: '10.244.0.0/16', ProviderAddress: '192.168.1.99' } },
+      { Type: 'RemoteSubnetRoute', Settings: { DestinationPrefix: '10.245.0.0/24', ProviderAddress: '192.168.1.24' } },
+    ],
+  });
+  t.is(providerAddressFor(net, '10.244.3.7'), '192.168.1.99', 'last match, not first');
+  t.is(providerAddressFor(net, '192.168.1.24'), '192.168.1.24', 'a node IP that is a route\'s provider address');
+  t.is(providerAddressFor(net, '10.246.0.1'), undefined);
   t.is(parseNetwork('{}').name, '');
 });
 

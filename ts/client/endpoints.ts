@@ -3,7 +3,7 @@
 import { HcnValidationError } from '../errors';
 import { canonicalIp, macForRemoteEndpoint } from '../net/ip';
 import { parseEndpoint, remoteEndpointToHns } from '../schema/endpoint';
-import { providerAddressFor } from '../schema/network';
+import { nodeAddressOf, providerAddressFor } from '../schema/network';
 import type { EndpointInfo } from '../schema/models';
 import type { HostComputeEndpoint } from '../schema/hns-types';
 import type { CallOptions } from '../internal/operation';
@@ -32,8 +32,9 @@ export interface RemoteEndpointRequest extends CallOptions {
   /** The remote backend's (pod's) IP address. */
   ip: string;
   /**
-   * Underlay address of the node that owns `ip`. When omitted it comes from the network's
-   * RemoteSubnetRoute whose prefix contains `ip` (required on an overlay network when none does).
+   * Underlay address of the node that owns `ip`. When omitted on an overlay network it is looked up as
+   * kube-proxy does: the last RemoteSubnetRoute whose prefix contains `ip` or whose provider address is
+   * `ip`, else this node's own address (the network's ProviderAddress policy or ManagementIP).
    */
   providerAddress?: string | undefined;
   /** Default: kube-proxy's `02-11-<ip bytes in hex>`. */
@@ -128,20 +129,23 @@ export function endpointsApi(core: ClientCore): EndpointsApi {
           mac = mac.replace(/:/g, '-');
         }
         const net = await core.resolveNetwork(request.network, op, 'network');
-        // An explicit PA wins; otherwise kube-proxy's lookup: the RemoteSubnetRoute covering the IP.
-        pa ??= providerAddressFor(net, ip);
+        // An explicit PA wins; otherwise kube-proxy's lookup: the last RemoteSubnetRoute covering the IP
+        // (or whose PA is the IP), else the node's own IP ("assuming it is a public IP").
         if (pa === undefined && net.type.toLowerCase() === 'overlay') {
-          throw new HcnValidationError({
-            operation: op.name,
-            issues: [
-              {
-                field: 'providerAddress',
-                rule: 'required',
-                message: `is needed: no RemoteSubnetRoute of overlay network ${net.name || net.id} contains ${ip}`,
-                value: undefined,
-              },
-            ],
-          });
+          pa = providerAddressFor(net, ip) ?? nodeAddressOf(net);
+          if (pa === undefined) {
+            throw new HcnValidationError({
+              operation: op.name,
+              issues: [
+                {
+                  field: 'providerAddress',
+                  rule: 'required',
+                  message: `is needed: no RemoteSubnetRoute of overlay network ${net.name || net.id} covers ${ip}, and the network names no node address (ProviderAddress policy or ManagementIP)`,
+                  value: undefined,
+                },
+              ],
+            });
+          }
         }
         const doc = remoteEndpointToHns({ networkId: net.id, ip, providerAddress: pa, mac: mac ?? macForRemoteEndpoint(ip), name });
         const json = await op.native('HcnCreateEndpoint', (t) => core.context('HcnCreateEndpoint').create('endpoint', null, JSON.stringify(doc), Q, t, net.id));

@@ -3,7 +3,7 @@ import type { HostComputeNetwork } from './hns-types';
 import type { NetworkInfo, RemoteSubnetRouteInfo } from './models';
 import { normalizeGuid } from './guid';
 import { arr, field, ipOrRaw, num, obj, policiesOfType, str, toObject } from './read';
-import { ipInPrefix } from '../net/ip';
+import { canonicalIp, ipInPrefix } from '../net/ip';
 
 // Windows Server docs give numbers only for these three.
 const NETWORK_TYPE_BY_NUMBER: readonly string[] = ['NAT', 'ICS', 'Transparent'];
@@ -64,11 +64,31 @@ export function parseNetwork(jsonOrObject: string | object): NetworkInfo {
 }
 
 /**
- * The provider address (PA) for a remote backend IP on an overlay network: the RemoteSubnetRoute
- * whose prefix contains the IP, as kube-proxy looks it up; `undefined` when none does.
+ * The provider address (PA) for a remote backend IP on an overlay network, as kube-proxy's winkernel
+ * proxier looks it up (`findRemoteSubnetProviderAddress`): every RemoteSubnetRoute whose prefix contains
+ * the IP, or whose provider address is the IP itself (a pod on another node's host network), overwrites
+ * the answer, so the last match wins; `undefined` when none matches (kube-proxy then uses the node's own
+ * IP, see {@link nodeAddressOf}).
  * @example
  * providerAddressFor(net, '10.244.3.7'); // '192.168.1.23'
  */
 export function providerAddressFor(network: Pick<NetworkInfo, 'remoteSubnetRoutes'>, ip: string): string | undefined {
-  return network.remoteSubnetRoutes.find((r) => ipInPrefix(ip, r.prefix))?.providerAddress;
+  const want = canonicalIp(ip) ?? ip;
+  let found: string | undefined;
+  for (const r of network.remoteSubnetRoutes) {
+    if (ipInPrefix(ip, r.prefix)) found = r.providerAddress;
+    if ((canonicalIp(r.providerAddress) ?? r.providerAddress) === want) found = r.providerAddress;
+  }
+  return found;
+}
+
+/**
+ * This node's own address on a network: its ProviderAddress policy, else its ManagementIP; what
+ * kube-proxy uses as the provider address of a remote backend that no RemoteSubnetRoute covers
+ * ("assuming it is a public IP"). `undefined` when the network names neither.
+ * @example
+ * nodeAddressOf(net); // '10.231.111.97'
+ */
+export function nodeAddressOf(network: Pick<NetworkInfo, 'providerAddress' | 'managementIp'>): string | undefined {
+  return network.providerAddress ?? network.managementIp;
 }
