@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <utility>
 
@@ -187,28 +188,29 @@ bool ParseQuery(const std::string& text, ParsedQuery* out, Outcome* fail) {
   return true;
 }
 
-bool MatchesFilter(Family f, const Json& object, const Json& filter) {
+// The query keys HNS clients are known to use, per family (src/sim/README.md "Queries" has the
+// sources): ID everywhere, Name for networks and endpoints, and for endpoints the v1 names of their
+// network, VirtualNetwork (hcsshim ListEndpointsOfNetwork) and VirtualNetworkName (hns.v2.psm1).
+// Any other key matches nothing (simulator choice), so a client relying on one is caught here.
+bool MatchesFilter(Family f, const Json& object, const Json& filter,
+                   const std::function<std::string(const std::string&)>& networkName) {
   for (const Json::Member& cond : filter.Members()) {
     const std::string& key = cond.first;
-    if (f == Family::Endpoint && (EqualsIgnoreCase(key, "VirtualNetwork") ||
-                                  EqualsIgnoreCase(key, "HostComputeNetwork"))) {
+    const Json* have = nullptr;
+    Json name;
+    if (EqualsIgnoreCase(key, "ID")) {
+      have = object.Find("ID");
+    } else if (EqualsIgnoreCase(key, "Name") && (f == Family::Network || f == Family::Endpoint)) {
+      have = object.Find("Name");
+    } else if (f == Family::Endpoint && EqualsIgnoreCase(key, "VirtualNetwork")) {
+      have = object.Find("HostComputeNetwork");
+    } else if (f == Family::Endpoint && EqualsIgnoreCase(key, "VirtualNetworkName")) {
       const Json* net = object.Find("HostComputeNetwork");
-      if (!net || !JsonValueMatches(*net, cond.second)) return false;
-      continue;
-    }
-    if (f == Family::Endpoint && EqualsIgnoreCase(key, "IpAddress")) {
-      const Json* cfgs = object.Find("IpConfigurations");
-      bool any = false;
-      if (cfgs && cfgs->IsArray()) {
-        for (const Json& c : cfgs->Items()) {
-          const Json* ip = c.Find("IpAddress");
-          if (ip && JsonValueMatches(*ip, cond.second)) any = true;
-        }
+      if (net && net->IsString()) {
+        name = Json::Str(networkName(net->AsString()));
+        have = &name;
       }
-      if (!any) return false;
-      continue;
     }
-    const Json* have = object.Find(key);
     if (!have || !JsonValueMatches(*have, cond.second)) return false;
   }
   return true;
@@ -629,7 +631,11 @@ Outcome HnsState::Enumerate(Family f, const std::string& query) {
   ids.reserve(Count(f));
   for (const auto& entry : objects_[static_cast<int>(f)].bySeq) {
     const Json& o = entry.second;
-    if (q.filter.Members().empty() || MatchesFilter(f, Present(f, o, false), q.filter))
+    auto networkName = [this](const std::string& id) {
+      const Json* net = Find(Family::Network, id);
+      return net ? net->StringAt("Name") : std::string();
+    };
+    if (q.filter.Members().empty() || MatchesFilter(f, Present(f, o, false), q.filter, networkName))
       ids.push_back(o.StringAt("ID"));
   }
   Outcome out;

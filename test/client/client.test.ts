@@ -259,7 +259,7 @@ test('networks and endpoints: list, get, find, filters', async (t) => {
   await t.throwsAsync(hcn.networks.get('not-a-guid'), { instanceOf: HcnValidationError });
   t.is((await hcn.endpoints.list({ network: 'vxlan0' })).length, 2);
   const listQuery = hns.calls.filter((c) => c.op === 'HcnEnumerateEndpoints').at(-1)!.query!;
-  t.deepEqual(JSON.parse((JSON.parse(listQuery) as { Filter: string }).Filter), { HostComputeNetwork: NETWORK_ID }, 'server-side filter');
+  t.deepEqual(JSON.parse((JSON.parse(listQuery) as { Filter: string }).Filter), { VirtualNetwork: NETWORK_ID }, 'server-side filter: hcsshim ListEndpointsOfNetwork\'s key');
   t.deepEqual((await hcn.endpoints.list({ ip: '10.0.0.15' })).map((e) => e.id), [EP15]);
   await t.throwsAsync(hcn.endpoints.list({ network: 'nope' }), { instanceOf: HcnNotFoundError });
   t.is((await hcn.endpoints.findByIp('10.0.0.14'))?.id, EP14);

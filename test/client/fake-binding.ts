@@ -207,7 +207,8 @@ export class FakeHns {
 
   matches(obj: Json, filter: Record<string, string>): boolean {
     for (const [k, v] of Object.entries(filter)) {
-      const have = obj[k];
+      // Endpoints are filtered by network under the v1 key VirtualNetwork, as HNS does.
+      const have = obj[k === 'VirtualNetwork' ? 'HostComputeNetwork' : k];
       if (typeof have !== 'string' || have.toLowerCase() !== String(v).toLowerCase()) return false;
     }
     return true;

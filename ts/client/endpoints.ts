@@ -97,7 +97,9 @@ export function endpointsApi(core: ClientCore): EndpointsApi {
         const ip = filter.ip === undefined ? undefined : checkIp(filter.ip, op.name, 'ip');
         let networkId: string | undefined;
         if (filter.network !== undefined) networkId = (await core.resolveNetwork(filter.network, op, 'network')).id;
-        const eps = await core.listEndpoints(op, networkId ? { HostComputeNetwork: networkId } : undefined);
+        // hcsshim's ListEndpointsOfNetwork (and hns.v2.psm1) filter on the v1 key VirtualNetwork: the v2
+        // name HostComputeNetwork is not a query key. Filtered again below: that is the SDK's promise.
+        const eps = await core.listEndpoints(op, networkId ? { VirtualNetwork: networkId } : undefined);
         return eps.filter(
           (e) => (networkId === undefined || e.networkId === networkId) && (ip === undefined || e.ipAddresses.some((a) => (canonicalIp(a) ?? a) === ip)),
         );
