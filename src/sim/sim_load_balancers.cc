@@ -40,8 +40,11 @@ Outcome HnsState::ValidateLoadBalancer(const Json& in, const std::string& selfId
     for (const Json& pm : pms->Items()) {
       if (!pm.IsObject()) return Outcome::Fail(hr::kInvalidJson, "(a port mapping must be an object)");
       uint64_t protocol = 0, internal = 0, external = 0, distribution = 0, pflags = 0;
-      if (!IsUnsignedInRange(pm.Find("Protocol"), 255, &protocol))
-        return Outcome::Fail(hr::kInvalidArg, "(Protocol)");
+      // HNS's ProtocolType lists Unknown 0, ICMPv4 1, IGMP 2, TCP 6, UDP 17, ICMPv6 58 (HNS schema);
+      // SCTP (132) and every other number are refused (the error code is a simulator choice).
+      if (!IsUnsignedInRange(pm.Find("Protocol"), 255, &protocol) ||
+          !(protocol == 0 || protocol == 1 || protocol == 2 || protocol == 6 || protocol == 17 || protocol == 58))
+        return Outcome::Fail(hr::kInvalidArg, "(Protocol must be 0, 1, 2, 6, 17 or 58)");
       if (!IsUnsignedInRange(pm.Find("InternalPort"), 65535, &internal))
         return Outcome::Fail(hr::kInvalidArg, "(InternalPort must be 0-65535)");
       if (!IsUnsignedInRange(pm.Find("ExternalPort"), 65535, &external))

@@ -39,7 +39,9 @@ test('parsePortArg reads PROTO:EXT[:INT]', (t) => {
   t.deepEqual(parsePortArg('--port', 'tcp:8000:80'), { protocol: 'tcp', external: 8000, internal: 80 });
   t.deepEqual(parsePortArg('--port', 'UDP:53'), { protocol: 'udp', external: 53, internal: 53 });
   t.deepEqual(parsePortArg('--port', '6:443:8443'), { protocol: 'tcp', external: 443, internal: 8443 });
-  t.deepEqual(parsePortArg('--port', 'sctp:9:9'), { protocol: 'sctp', external: 9, internal: 9 });
+  const sctp = t.throws(() => parsePortArg('--port', 'sctp:9:9'), { instanceOf: UsageError });
+  t.regex(sctp!.message, /SCTP is not supported by HNS/);
+  t.throws(() => parsePortArg('--port', '132:9:9'), { message: /SCTP is not supported by HNS/ });
 });
 
 test('parsePortArg refuses bad ports, protocols and shapes, naming --port', (t) => {

@@ -381,6 +381,13 @@ simTest('load balancers: IPs, ports and families are validated', async (t) => {
   await failsWith(t, create('loadBalancer', lb({ SourceVIP: 'bogus' })), HR.INVALID_IP);
   await failsWith(t, create('loadBalancer', lb({ FrontendVIPs: ['fd00::13'] })), HR.INVALID_IP, /IPv6 flag/);
   await failsWith(t, create('loadBalancer', lb({ Flags: 3 })), HR.INVALID_IP, /IPv6 flag/);
+  // HNS's ProtocolType: Unknown 0, ICMPv4 1, IGMP 2, TCP 6, UDP 17, ICMPv6 58; SCTP (132) is not one.
+  for (const Protocol of [132, 3, 255])
+    await failsWith(t, create('loadBalancer', lb({ PortMappings: [{ Protocol, InternalPort: 80, ExternalPort: 9000 }] })), HR.INVALIDARG, /Protocol/);
+  for (const Protocol of [0, 1, 2, 6, 17, 58]) {
+    const ok = await create('loadBalancer', lb({ PortMappings: [{ Protocol, InternalPort: 80, ExternalPort: 9100 + Protocol }] }));
+    await ctx.remove('loadBalancer', ok.ID, TIMEOUT);
+  }
   await failsWith(t, create('loadBalancer', lb({ PortMappings: [{ Protocol: 6, InternalPort: 80, ExternalPort: 70000 }] })), HR.INVALIDARG);
   await failsWith(t, create('loadBalancer', lb({ PortMappings: [{ Protocol: 6, InternalPort: -1, ExternalPort: 80 }] })), HR.INVALIDARG);
   await failsWith(t, create('loadBalancer', lb({ PortMappings: [{ Protocol: 6, InternalPort: 80, ExternalPort: 80, DistributionType: 7 }] })), HR.INVALIDARG);

@@ -8,7 +8,7 @@ import { HcnValidationError } from '../../ts/errors';
 import { specialAddress } from '../../ts/net/ip';
 import { parseLoadBalancer, serializeLoadBalancer, type LoadBalancerSpec, type Protocol } from '../../ts/schema';
 
-const protocols: Protocol[] = ['tcp', 'udp', 'sctp', 'any'];
+const protocols: Protocol[] = ['tcp', 'udp', 'any']; // SCTP: refused (HNS has no such protocol)
 const distribution = fc.constantFrom('none' as const, 'sourceIpProtocol' as const, 'sourceIp' as const);
 
 function portsArb(dsr: boolean) {

@@ -36,7 +36,7 @@ export type Affinity = Distribution;
  * const web: PortOptions = { protocol: 'tcp', external: 8000, internal: 80 };
  */
 export interface PortOptions {
-  /** A protocol name or its number (6, 17, 132, 0). */
+  /** A protocol name or its number (6, 17, 0). SCTP (132) is refused: HNS has no such protocol. */
   protocol: Protocol | number;
   /** Frontend port, 1–65535. */
   external: number;
@@ -88,6 +88,7 @@ export type ValidationRule =
   | 'range'
   | 'integer'
   | 'protocol'
+  | 'unsupported'
   | 'enum'
   | 'type'
   | 'required'
@@ -149,14 +150,18 @@ function checkPort(issues: Issue[], field: string, value: unknown): number | und
 
 function readProtocol(issues: Issue[], field: string, value: unknown): Protocol | undefined {
   if (value === undefined) {
-    issues.push({ field, rule: 'required', message: 'is required (tcp, udp, sctp or any)', value });
+    issues.push({ field, rule: 'required', message: 'is required (tcp, udp or any)', value });
     return undefined;
   }
   const p =
     // No trimming: ' tcp' is refused like any other text that is not a protocol name.
     typeof value === 'string' ? PROTOCOL_NAMES[value.toLowerCase()] : typeof value === 'number' ? protocolFromNumber(value) : undefined;
   if (p === undefined) {
-    issues.push({ field, rule: 'protocol', message: `must be tcp, udp, sctp or any (or 6, 17, 132, 0) (got ${describe(value)})`, value });
+    issues.push({ field, rule: 'protocol', message: `must be tcp, udp or any (or 6, 17, 0) (got ${describe(value)})`, value });
+  } else if (p === 'sctp') {
+    // HNS's ProtocolType has no SCTP; Kubernetes documents SCTP as unsupported on Windows.
+    issues.push({ field, rule: 'unsupported', message: 'SCTP is not supported by HNS (its load balancers take TCP, UDP or any)', value });
+    return undefined;
   }
   return p;
 }

@@ -47,10 +47,12 @@ export function parsePortNumber(argument: string, value: string, what = 'port', 
   return n;
 }
 
-/** `tcp`, `udp`, `sctp`, `any` (any case) or their IP protocol numbers 6, 17, 132, 0. */
+/** `tcp`, `udp`, `any` (any case) or their IP protocol numbers 6, 17, 0; `sctp`/132 is refused (HNS has no SCTP). */
 export function parseProtocolArg(argument: string, value: string, whole = value): Protocol {
   const p = PROTOCOLS[value.toLowerCase()];
-  if (!p) throw new UsageError(argument, `${argument} '${echo(whole)}': unknown protocol '${echo(value)}' (use tcp, udp, sctp or any)`);
+  if (!p) throw new UsageError(argument, `${argument} '${echo(whole)}': unknown protocol '${echo(value)}' (use tcp, udp or any)`);
+  // HNS's ProtocolType has no SCTP; Kubernetes documents SCTP as unsupported on Windows.
+  if (p === 'sctp') throw new UsageError(argument, `${argument} '${echo(whole)}': SCTP is not supported by HNS (use tcp, udp or any)`);
   return p;
 }
 

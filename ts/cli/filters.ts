@@ -18,7 +18,7 @@ export function addFrontendFilters(cmd: Command, what: string): Command {
   return cmd
     .option('--vip <ip>', `only ${what} with this frontend VIP (repeat: any of them)`, collect((v) => parseIpArg('--vip', v)))
     .option('--port <n>', `only ${what} with this external port (repeat: any of them)`, collect((v) => parsePortNumber('--port', v)))
-    .option('--protocol <proto>', `only ${what} with this protocol: tcp, udp, sctp, any (repeat: any of them)`, collect((v) => parseProtocolArg('--protocol', v)));
+    .option('--protocol <proto>', `only ${what} with this protocol: tcp, udp, any (repeat: any of them)`, collect((v) => parseProtocolArg('--protocol', v)));
 }
 
 /** Whether any filter was given. */

@@ -3,7 +3,8 @@
 import type { HostComputeEndpoint, HostComputeLoadBalancer, HostComputeNetwork } from './hns-types';
 
 /**
- * Protocol of a port mapping: TCP 6, UDP 17, SCTP 132, any 0.
+ * Protocol of a port mapping: TCP 6, UDP 17, any 0. `'sctp'` (132) names read-back documents only: HNS has no
+ * SCTP protocol and the builder refuses it.
  * @example
  * const p: Protocol = 'tcp';
  */

@@ -57,7 +57,7 @@ export function registerEndpoint(program: Command, state: RunState): void {
       .description('create a remote endpoint for a backend on another node (kube-proxy style: Flags remote, MAC 02-11-<ip>, provider address)')
       .requiredOption('--network <id|name>', 'the overlay network')
       .requiredOption('--ip <ip>', 'the remote pod\'s IP address', (v) => parseIpArg('--ip', v))
-      .option('--provider-address <ip>', 'the other node\'s address (default: from the network\'s RemoteSubnetRoute)', (v) => parseIpArg('--provider-address', v))
+      .option('--provider-address <ip>', 'the other node\'s address (default: as kube-proxy: the network\'s last RemoteSubnetRoute covering the IP, else this node\'s IP)', (v) => parseIpArg('--provider-address', v))
       .option('--mac <mac>', 'MAC address (default 02-11-<ip bytes>)')
       .option('--name <name>', 'endpoint name'),
   ).action(
