@@ -15,14 +15,19 @@ using namespace model;  // NOLINT(build/namespaces): the model's own helpers
 
 namespace {
 
-// Subnets of a network: prefix, length, gateway (first route's NextHop, if any).
+// Subnets of a network: prefix, length, gateway (first route's NextHop, if any), and whether the
+// gateway is reserved: it is unless the subnet's Flags carry DoNotReserveGatewayAddress (1, HNS schema
+// SubnetFlags).
 struct Subnet {
   IpAddress base;
   int length = 0;
   bool hasGateway = false;
   IpAddress gateway;
+  bool reserveGateway = true;
   Json routes;
 };
+
+constexpr uint64_t kSubnetDoNotReserveGateway = 1;
 
 std::vector<Subnet> SubnetsOf(const Json& network) {
   std::vector<Subnet> out;
@@ -34,6 +39,9 @@ std::vector<Subnet> SubnetsOf(const Json& network) {
     for (const Json& s : subnets->Items()) {
       Subnet sn;
       if (!ParsePrefix(s.StringAt("IpAddressPrefix"), &sn.base, &sn.length)) continue;
+      uint64_t subnetFlags = 0;
+      const Json* fl = s.Find("Flags");
+      if (fl && fl->GetUint64(&subnetFlags) && (subnetFlags & kSubnetDoNotReserveGateway)) sn.reserveGateway = false;
       const Json* routes = s.Find("Routes");
       if (routes && routes->IsArray()) {
         sn.routes = *routes;
@@ -54,7 +62,7 @@ std::vector<Subnet> SubnetsOf(const Json& network) {
 
 bool IsReservedInSubnet(const IpAddress& ip, const Subnet& s) {
   if (ip == s.base) return true;
-  if (s.hasGateway && ip == s.gateway) return true;
+  if (s.hasGateway && s.reserveGateway && ip == s.gateway) return true;
   if (ip.family == 4 && s.length < 31) {
     IpAddress broadcast = s.base;
     for (int bit = s.length; bit < 32; ++bit) broadcast.bytes[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
@@ -66,12 +74,17 @@ bool IsReservedInSubnet(const IpAddress& ip, const Subnet& s) {
 std::string MacFromIp(const IpAddress& ip, bool remote) {
   char buf[32];
   if (remote) {
-    // kube-proxy's convention for remote endpoints: 02-11-<IPv4 octets> (IPv6: bytes 15,14,13,12).
+    // kube-proxy's conjureMac for remote endpoints: 02-11-<IPv4 octets>, lower-case hex; an
+    // IPv4-mapped IPv6 address counts as IPv4 (net.IP.To4); other IPv6: bytes 15, 14, 13, 12.
     const uint8_t* b = ip.bytes;
+    bool mapped = ip.family == 6 && b[10] == 0xFF && b[11] == 0xFF;
+    for (int i = 0; mapped && i < 10; ++i) mapped = b[i] == 0;
     if (ip.family == 4) {
-      std::snprintf(buf, sizeof buf, "02-11-%02X-%02X-%02X-%02X", b[0], b[1], b[2], b[3]);
+      std::snprintf(buf, sizeof buf, "02-11-%02x-%02x-%02x-%02x", b[0], b[1], b[2], b[3]);
+    } else if (mapped) {
+      std::snprintf(buf, sizeof buf, "02-11-%02x-%02x-%02x-%02x", b[12], b[13], b[14], b[15]);
     } else {
-      std::snprintf(buf, sizeof buf, "02-11-%02X-%02X-%02X-%02X", b[15], b[14], b[13], b[12]);
+      std::snprintf(buf, sizeof buf, "02-11-%02x-%02x-%02x-%02x", b[15], b[14], b[13], b[12]);
     }
   } else {
     const uint8_t* b = ip.bytes + (ip.family == 4 ? 1 : 13);

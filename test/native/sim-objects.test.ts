@@ -283,7 +283,7 @@ simTest('endpoints: remote endpoints (Flags 1 + ProviderAddress) may live outsid
     NET,
   );
   t.is(remote.Flags, 1);
-  t.is(remote.MacAddress, '02-11-0A-00-01-07', "kube-proxy's remote MAC convention when none is sent");
+  t.is(remote.MacAddress, '02-11-0a-00-01-07', "kube-proxy's conjureMac (lower-case %02x) when none is sent");
   t.is(remote.Policies[0].Settings.ProviderAddress, '10.231.111.98');
   t.is(remote.HostComputeNetwork, NET);
   // A remote endpoint may share the IP of a local one.
@@ -295,8 +295,36 @@ simTest('endpoints: remote endpoints (Flags 1 + ProviderAddress) may live outsid
     create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.1.8' }], Flags: 1, Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: 'x' } }] }, null, NET),
     HR.INVALID_IP,
   );
-  await ctx.remove('endpoint', remote.ID, TIMEOUT);
-  await ctx.remove('endpoint', twin.ID, TIMEOUT);
+  // conjureMac turns an IPv4-mapped IPv6 address back into IPv4 first (net.IP.To4).
+  const mapped = await create('endpoint', { IpConfigurations: [{ IpAddress: '::ffff:10.0.1.9' }], Flags: 1 }, null, NET);
+  t.is(mapped.MacAddress, '02-11-0a-00-01-09');
+  const v6 = await create('endpoint', { IpConfigurations: [{ IpAddress: 'fd00::1:2:3:4' }], Flags: 1 }, null, NET);
+  t.is(v6.MacAddress, '02-11-04-00-03-00', 'IPv6: bytes 15, 14, 13, 12');
+  for (const e of [remote, twin, mapped, v6]) await ctx.remove('endpoint', e.ID, TIMEOUT);
+});
+
+simTest('endpoints: a subnet with DoNotReserveGatewayAddress (SubnetFlags 1) lets an endpoint take the gateway address', async (t) => {
+  const network = (flags: number | undefined, name: string) =>
+    create('network', {
+      Name: name,
+      Type: 'L2Bridge',
+      Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '192.168.50.0/24', Routes: [{ NextHop: '192.168.50.1', DestinationPrefix: '0.0.0.0/0' }], ...(flags === undefined ? {} : { Flags: flags }) }] }],
+    });
+  const reserved = await network(undefined, 'reserves-gateway');
+  await failsWith(t, create('endpoint', { IpConfigurations: [{ IpAddress: '192.168.50.1' }] }, null, reserved.ID), HR.ADDR_INVALID_OR_RESERVED);
+  const free = await network(1, 'gateway-free');
+  const onGateway = await create('endpoint', { IpConfigurations: [{ IpAddress: '192.168.50.1' }] }, null, free.ID);
+  t.is(onGateway.IpConfigurations[0].IpAddress, '192.168.50.1');
+  // Automatic addresses start at the gateway too when it is not reserved.
+  const auto = await create('endpoint', {}, null, free.ID);
+  t.is(auto.IpConfigurations[0].IpAddress, '192.168.50.2');
+  await ctx.remove('endpoint', auto.ID, TIMEOUT);
+  await ctx.remove('endpoint', onGateway.ID, TIMEOUT);
+  const first = await create('endpoint', {}, null, free.ID);
+  t.is(first.IpConfigurations[0].IpAddress, '192.168.50.1', 'the first free address is the gateway when it is not reserved');
+  await ctx.remove('endpoint', first.ID, TIMEOUT);
+  await ctx.remove('network', free.ID, TIMEOUT);
+  await ctx.remove('network', reserved.ID, TIMEOUT);
 });
 
 simTest('endpoints: IP, MAC and network validation', async (t) => {
