@@ -117,7 +117,6 @@ const breakage = fc.constantFrom(
   'protocol',
   'dup-backend',
   'dup-port',
-  'requires-dsr',
   'family',
   'no-backends',
   'ipv6-flag',
@@ -162,11 +161,6 @@ test('a single broken rule is always refused with that rule', (t) => {
           rule = 'duplicate';
           break;
         }
-        case 'requires-dsr':
-          b.dsr(false).port({ protocol: 'tcp', external: 1, internal: 1, preserveDip: true, useMux: n % 2 === 0 });
-          if (input.ports.some((p) => p.protocol === 'tcp' && p.external === 1)) b.clearPorts().port({ protocol: 'tcp', external: 1, preserveDip: true });
-          rule = 'requires-dsr';
-          break;
         case 'family':
           b.vip(input.family === 4 ? 'fd00::abcd' : '192.0.2.77');
           if (input.vips.length + input.ips.length === 0 && input.sourceVip === undefined) b.vip(input.family === 4 ? '192.0.2.78' : 'fd00::abce');
@@ -262,7 +256,7 @@ test('whatever validateLoadBalancerSpec accepts obeys every rule', (t) => {
         spec.ports.every((p) => Number.isInteger(p.external) && p.external >= 1 && p.external <= 65535 && Number.isInteger(p.internal) && p.internal >= 1 && p.internal <= 65535),
         spec.ports.every((p) => protocols.includes(p.protocol)),
         new Set(spec.ports.map((p) => `${p.protocol}/${p.external}`)).size === spec.ports.length,
-        spec.ports.every((p) => spec.dsr || (!p.useMux && !p.preserveDip)),
+        spec.ports.every((p) => p.protocol !== 'sctp'),
         Object.isFrozen(spec) && Object.isFrozen(spec.ports) && Object.isFrozen(spec.backends),
       ];
       return checks.every(Boolean);

@@ -3,7 +3,7 @@ import test, { type ExecutionContext } from 'ava';
 import { LoadBalancer, LoadBalancerBuilder, MAX_BACKENDS, sameLoadBalancerSpec, validateLoadBalancerSpec, type PortOptions } from '../../ts/builders';
 import { HcnFeatureNotSupportedError, HcnValidationError } from '../../ts/errors';
 import { featuresForVersion } from '../../ts/features';
-import type { LoadBalancerSpec } from '../../ts/schema';
+import { loadBalancerToHns, type LoadBalancerSpec } from '../../ts/schema';
 
 const EP1 = '3599612c-54b4-4b9d-9258-4fc5e2100549';
 const EP2 = '9b5b1c3e-1111-4222-8333-444455556666';
@@ -230,9 +230,17 @@ test('rule duplicate: (protocol, external) port mappings', (t) => {
   t.notThrows(() => good().port({ protocol: 'udp', external: 8000 }).build());
 });
 
-test('rule requires-dsr: preserveDip and useMux', (t) => {
-  expectRule(t, () => good().port({ protocol: 'udp', external: 53, preserveDip: true }).build(), 'ports[1].preserveDip', 'requires-dsr');
-  expectRule(t, () => good().port({ protocol: 'udp', external: 53, useMux: true }).build(), 'ports[1].useMux', 'requires-dsr');
+test('preserveDip and useMux without DSR are accepted: kube-proxy\'s health-check load balancer sends them with isDSR false', (t) => {
+  // winkernel's health-check VIP load balancer: port flags 12 (UseMux 4 | PreserveDIP 8), LB flags 0.
+  const spec = LoadBalancer.builder()
+    .frontend('13.0.0.13')
+    .backend('10.0.0.14')
+    .port({ protocol: 'tcp', external: 10256, internal: 10256, useMux: true, preserveDip: true })
+    .build();
+  t.false(spec.dsr);
+  const doc = loadBalancerToHns(spec, ['3f8e6b21-5c7d-4e19-a0b4-0a000000000e']);
+  t.is(doc.Flags, undefined, 'LB flags 0 (omitted)');
+  t.is(doc.PortMappings![0]!.Flags, 12);
   t.notThrows(() => good().port({ protocol: 'udp', external: 53, useMux: true, preserveDip: true }).dsr().build());
 });
 
@@ -245,7 +253,7 @@ test('every problem is listed, the first one names the error', (t) => {
   );
   t.deepEqual(
     err.issues.map((i) => `${i.field}:${i.rule}`),
-    ['frontendVips[1]:family', 'backends:required', 'ports[0].protocol:protocol', 'ports[0].external:range', 'ports[0].preserveDip:requires-dsr'],
+    ['frontendVips[1]:family', 'backends:required', 'ports[0].protocol:protocol', 'ports[0].external:range'],
   );
   t.is(err.operation, 'LoadBalancerBuilder.build');
 });

@@ -76,7 +76,7 @@ export const MAX_BACKENDS = 1024;
 /**
  * Rule names a validation issue can carry.
  * @example
- * const r: ValidationRule = 'requires-dsr';
+ * const r: ValidationRule = 'unsupported';
  */
 export type ValidationRule =
   | 'ip'
@@ -94,6 +94,7 @@ export type ValidationRule =
   | 'required'
   | 'duplicate'
   | 'max'
+  /** No longer raised: UseMux and PreserveDIP are accepted without DSR (kube-proxy's health-check load balancer). */
   | 'requires-dsr'
   | 'unknown'
   | 'feature';
@@ -328,11 +329,8 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
     else if (raw.distribution !== undefined && raw.distribution !== null) distribution = readDistribution(issues, `${base}.distribution`, raw.distribution);
     const flags = {} as Record<(typeof PORT_FLAGS)[number], boolean>;
     for (const f of PORT_FLAGS) flags[f] = readBoolean(issues, `${base}.${f}`, raw[f]);
-    for (const f of ['useMux', 'preserveDip'] as const) {
-      if (flags[f] && !dsr) {
-        issues.push({ field: `${base}.${f}`, rule: 'requires-dsr', message: `needs DSR: call dsr() or set dsr: true`, value: true });
-      }
-    }
+    // UseMux and PreserveDIP are accepted without DSR: kube-proxy's health-check load balancer sends them
+    // with isDSR false (port flags 12, LB flags 0).
     if (issues.length !== before || protocol === undefined || external === undefined || internal === undefined || distribution === undefined) return;
     const key = `${protocol}/${external}`;
     if (seenPorts.has(key)) {

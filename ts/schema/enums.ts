@@ -35,7 +35,7 @@ export const PortMappingFlags = {
   LocalRoutedVIP: 2,
   /** UseMux ("NotUsed" in the schema doc); DSR for NodePort access of the VIP. */
   UseMux: 4,
-  /** EnablePreserveDip; needs DSR. */
+  /** EnablePreserveDip (with or without DSR). */
   PreserveDIP: 8,
   /** VipExternalIP (kube-proxy's flag). */
   VipExternalIP: 16,

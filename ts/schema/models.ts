@@ -37,9 +37,9 @@ export interface PortMapping {
   readonly ilb: boolean;
   /** LocalRoutedVip (2). */
   readonly localRoutedVip: boolean;
-  /** UseMux (4); needs DSR. */
+  /** UseMux (4); DSR or not (kube-proxy's health-check load balancer sends it without DSR). */
   readonly useMux: boolean;
-  /** EnablePreserveDip (8); needs DSR. */
+  /** EnablePreserveDip (8); DSR or not (kube-proxy's health-check load balancer sends it without DSR). */
   readonly preserveDip: boolean;
   /** VipExternalIP (16, kube-proxy's flag). */
   readonly vipExternalIp: boolean;
