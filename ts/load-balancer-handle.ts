@@ -220,7 +220,7 @@ export class LoadBalancerHandle {
           engine.context().modify('loadBalancer', previousId, settings, LB_QUERY, t),
         );
         const info = parseLoadBalancer(json === '' ? { ...doc, ID: previousId } : json);
-        if (infoMatchesSpec(info, valid, backendIds)) {
+        if (infoMatchesSpec(info, valid, backendIds, { readBack: true })) {
           this.#set(info);
           this.#lastUpdate = Object.freeze({ strategy: 'modify' as const, previousId, id: previousId });
           return;

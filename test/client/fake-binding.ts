@@ -80,6 +80,8 @@ export class FakeHns {
   modifySupported = true;
   /** Modify "succeeds" but keeps the old backends (the HNS 15.4 bug, kubernetes#131466). */
   modifyIgnoresBackends = false;
+  /** Port-mapping flag bits a modify applies but leaves out of its read-back (e.g. kube-proxy's VipExternalIP 16). */
+  modifyDropsPortFlags = 0;
   listener: NativeNotificationListener | undefined;
   subscribeCount = 0;
   unsubscribeCount = 0;
@@ -313,6 +315,13 @@ export class FakeContext implements NativeContext {
       if (family === 'loadBalancer') {
         this.hns.checkLoadBalancer(next, op, old.ID as string);
         if (this.hns.modifyIgnoresBackends) next.HostComputeEndpoints = old.HostComputeEndpoints;
+        if (this.hns.modifyDropsPortFlags !== 0) {
+          for (const pm of (next.PortMappings as Json[] | undefined) ?? []) {
+            const f = ((pm.Flags as number | undefined) ?? 0) & ~this.hns.modifyDropsPortFlags;
+            if (f === 0) delete pm.Flags;
+            else pm.Flags = f;
+          }
+        }
       }
       store.set(id.toLowerCase(), next);
       return props ? JSON.stringify(next) : '';

@@ -5,6 +5,7 @@ import test from 'ava';
 import { HcnError, HcnPortInUseError } from '../../ts/errors';
 import { EP14, EP15, HR } from './fake-binding';
 import { open, walkthrough } from './helpers';
+import { LoadBalancer } from '../../ts/builders';
 
 test('modify in place when the host has it (15.5): same ID, one HcnModifyLoadBalancer with the full document', async (t) => {
   const { hns, hcn } = await open();
@@ -85,6 +86,29 @@ test('a modify that HNS accepted but did not apply (15.4-style) is caught by the
   t.is(lb.lastUpdate?.reason, 'read-back-mismatch');
   t.is(lb.lastUpdate?.strategy, 'delete-then-create');
   t.deepEqual(lb.info.backendIds, [EP14]);
+  t.false((await hcn.features()).supported.modifyLoadBalancer);
+  await lb.delete();
+  await hcn.close();
+});
+
+test('a read-back without the undocumented VipExternalIP bit (16) still counts as a modify; documented flags must match', async (t) => {
+  // VipExternalIP (16) is kube-proxy's, in no HNS schema: if HNS leaves it out of the read-back, every
+  // later update must not become a replace with a traffic gap.
+  const { hns, hcn } = await open({ features: undefined });
+  hns.version = { Major: 15, Minor: 5 };
+  hns.modifyDropsPortFlags = 16;
+  const spec = (backends: string[]) =>
+    LoadBalancer.builder().frontend('13.0.0.13').backends(backends).port({ protocol: 'tcp', external: 8000, internal: 80, vipExternalIp: true, useMux: true }).dsr().build();
+  const lb = await hcn.loadBalancers.create(spec(['10.0.0.14', '10.0.0.15']));
+  const id = lb.id;
+  await lb.update(spec(['10.0.0.14']));
+  t.is(lb.lastUpdate?.strategy, 'modify');
+  t.is(lb.id, id);
+  t.true((await hcn.features()).supported.modifyLoadBalancer);
+  // A documented bit (UseMux 4) dropped is a mismatch.
+  hns.modifyDropsPortFlags = 4;
+  await lb.update(spec(['10.0.0.15']));
+  t.is(lb.lastUpdate?.reason, 'read-back-mismatch');
   t.false((await hcn.features()).supported.modifyLoadBalancer);
   await lb.delete();
   await hcn.close();

@@ -36,6 +36,12 @@ function portKey(p: PortMapping): string {
   return [p.protocol, p.external, p.internal, p.distribution, p.ilb, p.localRoutedVip, p.useMux, p.preserveDip, p.vipExternalIp].join('|');
 }
 
+// The documented port-mapping flags only (ILB 1, LocalRoutedVip 2, UseMux 4, PreserveDIP 8: hcsshim/hnslib,
+// HNS schema). VipExternalIP (16) is kube-proxy's own bit, in no schema: HNS may leave it out of a read-back.
+function documentedPortKey(p: PortMapping): string {
+  return [p.protocol, p.external, p.internal, p.distribution, p.ilb, p.localRoutedVip, p.useMux, p.preserveDip].join('|');
+}
+
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const sa = new Set(a);
@@ -44,14 +50,17 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * True when `info` (read back from HNS) is exactly `spec` with its backends resolved to `backendIds`:
- * same VIPs, source VIP, DSR and IPv6 flags, port mappings (every flag) and backend ID set.
+ * same VIPs, source VIP, DSR and IPv6 flags, port mappings (every flag) and backend ID set. With
+ * `readBack` (checking an in-place modify) only what matters is compared: the undocumented
+ * VipExternalIP bit is left out, so HNS dropping it does not turn modify off.
  */
-export function infoMatchesSpec(info: LoadBalancerInfo, spec: LoadBalancerSpec, backendIds: readonly string[]): boolean {
+export function infoMatchesSpec(info: LoadBalancerInfo, spec: LoadBalancerSpec, backendIds: readonly string[], options: { readBack?: boolean } = {}): boolean {
   if (info.dsr !== spec.dsr || info.ipv6 !== spec.ipv6) return false;
   const canon = (v: string) => canonicalIp(v) ?? v;
   if ((info.sourceVip === undefined ? '' : canon(info.sourceVip)) !== (spec.sourceVip === undefined ? '' : canon(spec.sourceVip))) return false;
   if (!sameSet(info.frontendVips.map(canon), spec.frontendVips.map(canon))) return false;
-  if (!sameSet(info.ports.map(portKey), spec.ports.map(portKey))) return false;
+  const key = options.readBack ? documentedPortKey : portKey;
+  if (!sameSet(info.ports.map(key), spec.ports.map(key))) return false;
   return sameSet(
     info.backendIds.map((id) => id.toLowerCase()),
     backendIds.map((id) => id.toLowerCase()),
