@@ -136,6 +136,24 @@ simulatorOnly('delete: HCN_E_PORT_NOT_FOUND (a backend\'s switch port is gone) t
   for (const h of await fx.hcn.loadBalancers.list()) await h.delete();
 });
 
+simulatorOnly('create succeeded, its query failed: the handle comes back (found by its frontend), nothing is orphaned', async (t) => {
+  // HcnCreateLoadBalancer created it; the follow-up query failed. Throwing without an ID would orphan a
+  // load balancer that holds its port (a retry then gets HCN_E_PORT_ALREADY_EXISTS).
+  const fx = await openFixture(t);
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x800706be);
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9016 }));
+  const held = await fx.hcn.loadBalancers.list({ port: 9016 });
+  t.deepEqual(held.map((h) => h.id), [lb.id]);
+  t.deepEqual(new Set(lb.info.backendIds), new Set(fx.endpoints.map((e) => e.id)));
+  t.true(await lb.delete());
+  // When it cannot be read back either, the error says the load balancer was created (not "nothing happened").
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x800706be, 2);
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9017 })), { instanceOf: HcnError });
+  t.regex(err!.message, /was created/);
+  t.is((await fx.hcn.loadBalancers.list({ port: 9017 })).length, 1, 'it exists; a list finds it once HNS answers');
+  for (const h of await fx.hcn.loadBalancers.list()) await h.delete();
+});
+
 simulatorOnly('access denied: E_ACCESSDENIED says to run elevated', async (t) => {
   const fx = await openFixture(t);
   fx.hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x80070005);
@@ -164,8 +182,18 @@ contract('validation: a bad spec names the field and nothing is sent', async (t)
   t.is(err?.rule, 'range');
   const badVip = await t.throwsAsync(fx.hcn.loadBalancers.findByFrontend({ vip: '13.0.0', protocol: 'tcp', port: 80 }), { instanceOf: HcnValidationError });
   t.is(badVip?.field, 'vip');
-  const noPa = await t.throwsAsync(fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: '172.31.0.9' }), { instanceOf: HcnValidationError });
-  t.is(noPa?.field, 'providerAddress');
+  // No RemoteSubnetRoute covers it: the node's own address (kube-proxy), or a validation error when the
+  // network names none.
+  const net = await fx.hcn.networks.get(fx.network.id);
+  const nodeAddress = net.providerAddress ?? net.managementIp;
+  if (nodeAddress === undefined) {
+    const noPa = await t.throwsAsync(fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: '172.31.0.9' }), { instanceOf: HcnValidationError });
+    t.is(noPa?.field, 'providerAddress');
+  } else {
+    const outside = await fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: '172.31.0.9' });
+    t.is(outside.providerAddress, nodeAddress);
+    t.true(await fx.hcn.endpoints.delete(outside.id));
+  }
   t.is(await fx.hcn.loadBalancers.findByFrontend({ vip: fx.vip, protocol: 'tcp', port: 9008 }), undefined);
 });
 

@@ -1,6 +1,6 @@
 // hcn.loadBalancers: create (validated against the host's features, backends resolved, serialised
 // per frontend, rehydrated duplicates adopted), get, list and find by frontend, update and delete.
-import { HcnAlreadyExistsError, HcnValidationError, type ValidationIssue } from '../errors';
+import { HcnAlreadyExistsError, HcnError, HcnValidationError, type HcnErrorOptions, type ValidationIssue } from '../errors';
 import { validateLoadBalancerSpec } from '../builders/load-balancer-builder';
 import { canonicalIp, parseIp } from '../net/ip';
 import { parseLoadBalancer, protocolNumber, serializeLoadBalancer } from '../schema/load-balancer-json';
@@ -192,6 +192,23 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
     const docs = await op.native('HcnEnumerateLoadBalancers', (t) => core.context('HcnEnumerateLoadBalancers').list('loadBalancer', Q, Q, t));
     return docs.map((d) => parseLoadBalancer(d));
   };
+  const readBackCreated = async (op: Operation, valid: LoadBalancerSpec, backendIds: string[], queryErr: HcnError): Promise<LoadBalancerInfo> => {
+    let found: LoadBalancerInfo | undefined;
+    try {
+      found = (await listAll(op)).find((info) => infoMatchesSpec(info, valid, backendIds));
+    } catch {
+      found = undefined;
+    }
+    if (found) return found;
+    const Class = queryErr.constructor as new (o: HcnErrorOptions) => HcnError;
+    throw new Class({
+      code: queryErr.code,
+      operation: queryErr.operation,
+      hresult: queryErr.hresult,
+      detail: `the load balancer was created, but reading it back failed and it could not be found on its frontend yet: find it with loadBalancers.findByFrontend before creating it again (${queryErr.message})`,
+      cause: queryErr,
+    });
+  };
   return {
     create: async (spec, options) => {
       const op = core.operation('loadBalancers.create', options);
@@ -208,6 +225,10 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
             const json = await op.native('HcnCreateLoadBalancer', (t) => core.context('HcnCreateLoadBalancer').create('loadBalancer', null, settings, Q, t));
             return handle(parseLoadBalancer(json));
           } catch (err) {
+            // Created, but the follow-up query failed: it exists and holds its frontend. Find it there
+            // (calls on this frontend are serialised here, and HNS allows one holder) instead of
+            // throwing without an ID and orphaning it.
+            if (err instanceof HcnError && err.operation === 'HcnQueryLoadBalancerProperties') return handle(await readBackCreated(op, valid, backendIds, err));
             if (!(err instanceof HcnAlreadyExistsError)) throw err;
             // HNS rehydrated it after a restart (kubernetes#139519): adopt an identical one on this frontend.
             const same = (await listAll(op)).find((info) => infoMatchesSpec(info, valid, backendIds));
