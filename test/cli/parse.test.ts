@@ -151,12 +151,19 @@ test('the quick-start command parses and only then opens the backend', async (t)
 });
 
 test('spec rules are checked before the backend is opened, naming the flag', async (t) => {
-  const preserve = await run(['lb', 'create', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--port', 'tcp:80', '--preserve-dip', '--json']);
-  t.is(preserve.code, 2);
-  t.false(preserve.opened);
-  const doc = JSON.parse(preserve.stderr) as { error: { code: string; argument: string } };
+  // --preserve-dip without --dsr is accepted (kube-proxy's health-check load balancer); a source VIP of
+  // the wrong family is a spec rule that names its flag.
+  const srcVip = await run(['lb', 'create', '--vip', '13.0.0.13', '--source-vip', 'fd00::97', '--backend', '10.0.0.14', '--port', 'tcp:80', '--json']);
+  t.is(srcVip.code, 2);
+  t.false(srcVip.opened);
+  const doc = JSON.parse(srcVip.stderr) as { error: { code: string; argument: string } };
   t.is(doc.error.code, 'HCN_VALIDATION');
-  t.is(doc.error.argument, '--preserve-dip');
+  t.is(doc.error.argument, '--source-vip');
+  // SCTP: HNS has no such protocol.
+  const sctp = await run(['lb', 'create', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--port', 'sctp:80']);
+  t.is(sctp.code, 2);
+  t.false(sctp.opened);
+  t.regex(sctp.stderr, /SCTP is not supported by HNS/);
   const family = await run(['lb', 'create', '--vip', 'fd00::13', '--backend', '10.0.0.14', '--port', 'tcp:80']);
   t.is(family.code, 2);
   t.false(family.opened);
