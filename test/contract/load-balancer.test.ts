@@ -1,6 +1,6 @@
 // Contract: the DSR walkthrough end to end (create, read back, list, find, update both ways, delete
 // twice), 0xB7 adoption, endpoints and remote endpoints, on whichever backend test/contract/backend.ts picks.
-import { HcnNotFoundError } from '../../ts/errors';
+import { HcnNotFoundError, HcnValidationError } from '../../ts/errors';
 import { BACKEND, contract, openFixture, simulatorOnly, walkthroughSpec, type Fixture } from './backend';
 
 async function endpointIds(fx: Fixture): Promise<string[]> {
@@ -143,4 +143,28 @@ contract('remote endpoint the kube-proxy way: Flags 1, 02-11 MAC, provider addre
   t.true(await lb.delete());
   t.true(await fx.hcn.endpoints.delete(ep.id));
   t.false(await fx.hcn.endpoints.delete(ep.id));
+});
+
+simulatorOnly('backends given as IPs resolve within one network; an IP on several networks with nothing to decide is refused', async (t) => {
+  // kube-proxy only matches endpoints of its own network. Here the remote backend's IP also belongs to a
+  // local endpoint of another network (a local one is otherwise preferred).
+  const fx = await openFixture(t);
+  const remote = await fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: fx.remote.ip });
+  const base = fx.remote.ip.split('.').slice(0, 3).join('.');
+  const other = await fx.hcn.networks.create({
+    Name: 'hcn-sdk-other-network',
+    Type: 'L2Bridge',
+    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: `${base}.0/24`, Routes: [{ NextHop: `${base}.1`, DestinationPrefix: '0.0.0.0/0' }] }] }],
+  });
+  const twin = await fx.hcn.endpoints.create(other.id, { IpConfigurations: [{ IpAddress: fx.remote.ip, PrefixLength: 24 }] });
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9020, backends: [fx.backendIps[0], fx.remote.ip] }));
+  t.deepEqual(new Set(lb.info.backendIds), new Set([fx.endpoints[0].id, remote.id]), 'the other backends\' network decides');
+  const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9021, backends: [fx.remote.ip] })), { instanceOf: HcnValidationError });
+  t.is(err?.field, 'backends[0]');
+  t.is(err?.rule, 'ambiguous');
+  t.regex(err!.message, /several networks/);
+  t.true(await lb.delete());
+  t.true(await fx.hcn.endpoints.delete(twin.id));
+  t.true(await fx.hcn.networks.delete(other.id));
+  t.true(await fx.hcn.endpoints.delete(remote.id));
 });

@@ -89,6 +89,7 @@ export type ValidationRule =
   | 'integer'
   | 'protocol'
   | 'unsupported'
+  | 'ambiguous'
   | 'enum'
   | 'type'
   | 'required'

@@ -48,8 +48,10 @@ export interface LoadBalancerFilter extends CallOptions {
 export interface LoadBalancersApi {
   /**
    * Creates a load balancer. The spec is validated against the host's features first (nothing
-   * known-invalid reaches HNS); backends given as IPs are resolved to endpoint IDs (an unknown IP
-   * throws {@link HcnBackendNotFoundError} naming `backends[i]`). When HNS answers ERROR_ALREADY_EXISTS
+   * known-invalid reaches HNS); backends given as IPs are resolved to endpoint IDs within one network,
+   * as kube-proxy does: an IP on several networks resolves on the network of the other backends, else
+   * it is refused (HcnValidationError, rule `ambiguous`); an unknown IP throws
+   * {@link HcnBackendNotFoundError} naming `backends[i]`. When HNS answers ERROR_ALREADY_EXISTS
    * (it rehydrated the load balancer after a restart) an identical load balancer on the same frontend
    * is adopted (`handle.adopted`); otherwise the error is thrown.
    * @example
@@ -139,24 +141,49 @@ function checkFrontendFilter(
 /** Endpoint IDs of the spec's backends; IPs are looked up in HNS (HcnBackendNotFoundError naming backends[i]). */
 export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, op: Operation): Promise<string[]> {
   if (spec.backends.every((b) => b.kind === 'id')) return spec.backends.map((b) => (b.kind === 'id' ? b.id : ''));
-  const byIp = new Map<string, EndpointInfo>();
-  for (const ep of (await core.listEndpoints(op, undefined)).sort(preferLocal)) {
-    for (const ip of ep.ipAddresses) {
-      const key = canonicalIp(ip) ?? ip;
-      if (!byIp.has(key)) byIp.set(key, ep);
+  // Within one network, as kube-proxy matches only its own network's endpoints: an IP held on one
+  // network resolves there; an IP held on several resolves on the network the other backends (IDs, and
+  // IPs held on one network only) are on; with no such network to decide, it is refused as ambiguous.
+  const all = (await core.listEndpoints(op, undefined)).sort(preferLocal);
+  const holders = (ip: string) => all.filter((ep) => ep.ipAddresses.some((a) => (canonicalIp(a) ?? a) === ip));
+  const networksOf = (eps: readonly EndpointInfo[]) => [...new Set(eps.map((ep) => ep.networkId))];
+  const anchors = new Set<string>();
+  for (const b of spec.backends) {
+    if (b.kind === 'id') {
+      const ep = all.find((e) => e.id === b.id.toLowerCase());
+      if (ep) anchors.add(ep.networkId);
+    } else {
+      const nets = networksOf(holders(b.ip));
+      if (nets.length === 1) anchors.add(nets[0]!);
     }
   }
   const ids = spec.backends.map((b, i) => {
     if (b.kind === 'id') return b.id;
-    const ep = byIp.get(b.ip);
-    if (ep) return ep.id;
-    throw new HcnBackendNotFoundError({
-      code: 'ERROR_NOT_FOUND',
+    const found = holders(b.ip);
+    if (found.length === 0) {
+      throw new HcnBackendNotFoundError({
+        code: 'ERROR_NOT_FOUND',
+        operation: op.name,
+        hresult: 0x80070490,
+        detail: `backends[${i}]: no endpoint in HNS has IP ${b.ip} (create it first, e.g. endpoints.createRemote for an off-node backend)`,
+        field: `backends[${i}]`,
+        ip: b.ip,
+      });
+    }
+    const nets = networksOf(found);
+    if (nets.length === 1) return found[0]!.id;
+    const inAnchors = found.filter((ep) => anchors.has(ep.networkId));
+    if (networksOf(inAnchors).length === 1) return inAnchors[0]!.id;
+    throw new HcnValidationError({
       operation: op.name,
-      hresult: 0x80070490,
-      detail: `backends[${i}]: no endpoint in HNS has IP ${b.ip} (create it first, e.g. endpoints.createRemote for an off-node backend)`,
-      field: `backends[${i}]`,
-      ip: b.ip,
+      issues: [
+        {
+          field: `backends[${i}]`,
+          rule: 'ambiguous',
+          message: `IP ${b.ip} has endpoints on several networks (${nets.join(', ')}) and the other backends do not settle which: give that backend as an endpoint ID`,
+          value: b.ip,
+        },
+      ],
     });
   });
   // The spec has no duplicate IP or ID, but an IP and an ID (or two IPs of one endpoint) can name
