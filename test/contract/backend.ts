@@ -9,7 +9,14 @@
 //                                  network and endpoints, deletes all it created, and skips the tests
 //                                  that need simulator controls (fault injection, versions, restart)
 //   HCN_CONTRACT_OWN_NETWORK=1     with a simulator: use the real-HNS fixture (own network and
-//                                  endpoints, cleaned up after each test) to check that path too
+//                                  endpoints) to check that path too; .ci/run does it every time
+//
+// The real-HNS fixture: one network per test file (named after the file), created on first use and
+// reused by its tests; leftovers of earlier runs (networks named hcn-sdk-contract-*) deleted before the
+// file's tests; each test's load balancers and extra endpoints deleted after it, the network after
+// the file. Cleanup is registered before anything is created and finds objects by name, so a partial
+// create cannot leak. Timeouts fit a real HNS (minutes).
+import path from 'node:path';
 import test, { type ExecutionContext, type ImplementationFn } from 'ava';
 import { Hcn, type BackendName, type HcnNotification, type OpenOptions } from '../../ts/client';
 import type { EndpointInfo, NetworkInfo } from '../../ts/schema/models';
@@ -70,37 +77,60 @@ export interface Fixture {
   /** The walkthrough's frontend VIP and source VIP. */
   vip: string;
   sourceVip: string;
+  /** A local address of `network`'s subnet that no endpoint uses (for a test's own endpoint). */
+  freeIp: string;
 }
 
-const INTEGRATION_NETWORK = `hcn-sdk-contract-${process.pid}`;
+/** Name prefix of the networks the real-HNS fixture creates; leftovers with it are deleted. */
+const NETWORK_PREFIX = 'hcn-sdk-contract-';
+const FILE_TAG = path.basename(test.meta.file.replace(/^file:\/\//, '')).replace(/\.test\.[cm]?js$|\.[cm]?js$/, '');
+const OWN_NETWORK = `${NETWORK_PREFIX}${FILE_TAG}`;
+const OWN_SUBNET = { prefix: '192.168.100.0/24', gateway: '192.168.100.1', ips: ['192.168.100.14', '192.168.100.15'] as const, free: '192.168.100.20' };
 
-async function integrationNetwork(hcn: Hcn): Promise<Pick<Fixture, 'network' | 'endpoints' | 'backendIps' | 'remote' | 'sourceVip'>> {
+/** Per-call deadline of the client and per-test limit on a real HNS (network creation takes seconds to minutes). */
+const REAL_HNS_CALL_MS = 120_000;
+const REAL_HNS_TEST_MS = 10 * 60_000;
+
+async function findOwnNetwork(hcn: Hcn): Promise<NetworkInfo | undefined> {
+  return hcn.networks.findByName(OWN_NETWORK);
+}
+
+/** The file's network with its two local endpoints: found by name when there, else created. */
+async function ownNetwork(hcn: Hcn): Promise<Pick<Fixture, 'network' | 'endpoints' | 'backendIps' | 'remote' | 'sourceVip' | 'freeIp'>> {
   // An overlay network like hnslib's integration tests use (subnet with a default route and a VSID),
-  // plus a RemoteSubnetRoute so remote endpoints get a provider address.
-  const network = await hcn.networks.create({
-    Name: INTEGRATION_NETWORK,
-    Type: 'Overlay',
-    Flags: 8,
-    MacPool: { Ranges: [{ StartMacAddress: '00-15-5D-52-C0-00', EndMacAddress: '00-15-5D-52-CF-FF' }] },
-    Ipams: [
-      {
-        Type: 'Static',
-        Subnets: [
-          {
-            IpAddressPrefix: '192.168.100.0/24',
-            Routes: [{ NextHop: '192.168.100.1', DestinationPrefix: '0.0.0.0/0' }],
-            Policies: [{ Type: 'VSID', Settings: { IsolationId: 5000 } }],
-          },
-        ],
-      },
-    ],
-    Policies: [
-      { Type: 'RemoteSubnetRoute', Settings: { DestinationPrefix: '192.168.101.0/24', IsolationId: 5000, ProviderAddress: '10.231.111.98' } },
-    ],
-  });
+  // plus a RemoteSubnetRoute with a DistributedRouterMacAddress as hnslib's test adds it, so remote
+  // endpoints get a provider address.
+  const network =
+    (await findOwnNetwork(hcn)) ??
+    (await hcn.networks.create({
+      Name: OWN_NETWORK,
+      Type: 'Overlay',
+      Flags: 8,
+      MacPool: { Ranges: [{ StartMacAddress: '00-15-5D-52-C0-00', EndMacAddress: '00-15-5D-52-CF-FF' }] },
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: OWN_SUBNET.prefix,
+              Routes: [{ NextHop: OWN_SUBNET.gateway, DestinationPrefix: '0.0.0.0/0' }],
+              Policies: [{ Type: 'VSID', Settings: { IsolationId: 5000 } }],
+            },
+          ],
+        },
+      ],
+      Policies: [
+        {
+          Type: 'RemoteSubnetRoute',
+          Settings: { DestinationPrefix: '192.168.101.0/24', IsolationId: 5000, ProviderAddress: '10.231.111.98', DistributedRouterMacAddress: '00-12-34-56-78-9a' },
+        },
+      ],
+    }));
+  const existing = await hcn.endpoints.list({ network: network.id });
   const endpoints: EndpointInfo[] = [];
-  for (const ip of ['192.168.100.14', '192.168.100.15']) {
-    endpoints.push(await hcn.endpoints.create(network.id, { Name: `${INTEGRATION_NETWORK}-${ip}`, IpConfigurations: [{ IpAddress: ip, PrefixLength: 24 }] }));
+  for (const ip of OWN_SUBNET.ips) {
+    const found = existing.find((e) => !e.remote && e.ipAddresses.includes(ip));
+    endpoints.push(found ?? (await hcn.endpoints.create(network.id, { Name: `${OWN_NETWORK}-${ip}`, IpConfigurations: [{ IpAddress: ip, PrefixLength: 24 }] })));
   }
   return {
     network,
@@ -108,18 +138,42 @@ async function integrationNetwork(hcn: Hcn): Promise<Pick<Fixture, 'network' | '
     backendIps: [endpoints[0]!.ipAddresses[0]!, endpoints[1]!.ipAddresses[0]!],
     remote: { ip: '192.168.101.7', providerAddress: '10.231.111.98' },
     sourceVip: '192.168.100.97',
+    freeIp: OWN_SUBNET.free,
   };
 }
 
-/** Deletes every load balancer using one of the network's endpoints, then the endpoints, then the network. */
-async function cleanupIntegration(hcn: Hcn, network: NetworkInfo): Promise<void> {
-  // A test may have restarted HNS without its state: then there is nothing left to clean.
-  if ((await hcn.networks.list()).every((n) => n.id !== network.id)) return;
-  const eps = await hcn.endpoints.list({ network: network.id });
-  const ids = new Set(eps.map((e) => e.id));
-  for (const lb of await hcn.loadBalancers.list()) if (lb.info.backendIds.some((id) => ids.has(id))) await lb.delete();
-  for (const ep of eps) await hcn.endpoints.delete(ep.id);
-  await hcn.networks.delete(network.id);
+/**
+ * Deletes what tests left on the named networks: every load balancer using one of their endpoints,
+ * then the endpoints (all, or only those other than `keep`), then (unless `keepNetwork`) the network.
+ */
+async function cleanNetworks(hcn: Hcn, names: (name: string) => boolean, keep: ReadonlySet<string> = new Set(), keepNetwork = false): Promise<void> {
+  for (const network of (await hcn.networks.list()).filter((n) => names(n.name))) {
+    const eps = await hcn.endpoints.list({ network: network.id });
+    const ids = new Set(eps.map((e) => e.id));
+    for (const lb of await hcn.loadBalancers.list()) if (lb.info.backendIds.some((id) => ids.has(id))) await lb.delete();
+    for (const ep of eps) if (!keep.has(ep.id)) await hcn.endpoints.delete(ep.id);
+    if (!keepNetwork) await hcn.networks.delete(network.id);
+  }
+}
+
+if (BACKEND.ownNetwork) {
+  // Leftovers of earlier (crashed) runs, by name, before this file's tests; the file's network after them.
+  test.before(async () => {
+    const hcn = await Hcn.open({ backend: BACKEND.backend, ...(BACKEND.integration ? { timeoutMs: REAL_HNS_CALL_MS } : {}) });
+    try {
+      await cleanNetworks(hcn, (name) => name.startsWith(NETWORK_PREFIX));
+    } finally {
+      await hcn.close();
+    }
+  });
+  test.after.always(async () => {
+    const hcn = await Hcn.open({ backend: BACKEND.backend, ...(BACKEND.integration ? { timeoutMs: REAL_HNS_CALL_MS } : {}) });
+    try {
+      await cleanNetworks(hcn, (name) => name === OWN_NETWORK);
+    } finally {
+      await hcn.close();
+    }
+  });
 }
 
 /**
@@ -157,34 +211,22 @@ export async function settle(hcn: Hcn): Promise<void> {
  * the simulator, checks that no HCN handle, string or callback leaked.
  */
 export async function openFixture(t: ExecutionContext, options: OpenOptions = {}): Promise<Fixture> {
-  const hcn = await Hcn.open({ backend: BACKEND.backend, ...options });
-  if (BACKEND.hasSimulator && !hcn.simulator) throw new Error(`the ${BACKEND.description} has no simulator controls`);
-  let fixture: Fixture;
-  if (BACKEND.hasSimulator) await hcn.simulator!.reset();
-  if (BACKEND.ownNetwork) {
-    const part = await integrationNetwork(hcn);
-    fixture = { hcn, vip: '13.0.0.13', ...part };
-  } else {
-    const network = (await hcn.networks.findByName('vxlan0'))!;
-    const e14 = (await hcn.endpoints.findByIp('10.0.0.14'))!;
-    const e15 = (await hcn.endpoints.findByIp('10.0.0.15'))!;
-    fixture = {
-      hcn,
-      network,
-      endpoints: [e14, e15],
-      backendIps: ['10.0.0.14', '10.0.0.15'],
-      remote: { ip: '10.0.1.7', providerAddress: '10.231.111.98' },
-      vip: '13.0.0.13',
-      sourceVip: '10.231.111.97',
-    };
+  if (BACKEND.integration) t.timeout(REAL_HNS_TEST_MS);
+  const hcn = await Hcn.open({ backend: BACKEND.backend, ...(BACKEND.integration ? { timeoutMs: REAL_HNS_CALL_MS } : {}), ...options });
+  if (BACKEND.hasSimulator && !hcn.simulator) {
+    await hcn.close();
+    throw new Error(`the ${BACKEND.description} has no simulator controls`);
   }
+  // Registered before anything is created: a create that fails half way still gets cleaned (by name).
+  let keep = new Set<string>();
   t.teardown(async () => {
     try {
       if (BACKEND.hasSimulator) hcn.simulator!.release();
       // Removes the listeners and waits for the unregistration (a test may have closed the client).
       await hcn.unsubscribe().catch(() => undefined);
       await settle(hcn);
-      if (BACKEND.ownNetwork) await cleanupIntegration(hcn, fixture.network);
+      // The file's network and its two endpoints stay for the next test; what the test added goes.
+      if (BACKEND.ownNetwork) await cleanNetworks(hcn, (name) => name === OWN_NETWORK, keep, true);
       if (BACKEND.hasSimulator) {
         const s = hcn.simulator!.stats();
         if (s.liveHandles !== 0 || (s.liveStrings ?? 0) !== 0 || s.liveCallbacks !== 0) {
@@ -196,7 +238,25 @@ export async function openFixture(t: ExecutionContext, options: OpenOptions = {}
       await hcn.close();
     }
   });
-  return fixture;
+  if (BACKEND.hasSimulator) await hcn.simulator!.reset();
+  if (BACKEND.ownNetwork) {
+    const part = await ownNetwork(hcn);
+    keep = new Set(part.endpoints.map((e) => e.id));
+    return { hcn, vip: '13.0.0.13', ...part };
+  }
+  const network = (await hcn.networks.findByName('vxlan0'))!;
+  const e14 = (await hcn.endpoints.findByIp('10.0.0.14'))!;
+  const e15 = (await hcn.endpoints.findByIp('10.0.0.15'))!;
+  return {
+    hcn,
+    network,
+    endpoints: [e14, e15],
+    backendIps: ['10.0.0.14', '10.0.0.15'],
+    remote: { ip: '10.0.1.7', providerAddress: '10.231.111.98' },
+    vip: '13.0.0.13',
+    sourceVip: '10.231.111.97',
+    freeIp: '10.0.0.20',
+  };
 }
 
 /** The walkthrough's DSR load balancer (TCP 8000→80 by default) on the fixture's addresses. */

@@ -74,8 +74,8 @@ contract('verifyLoadBalancer: a healthy DSR load balancer has no problem; an unk
 simulatorOnly('verifyLoadBalancer: a backend endpoint deleted out of band is reported', async (t) => {
   const fx = await openFixture(t);
   const sim = fx.hcn.simulator!;
-  const extra = await fx.hcn.endpoints.create(fx.network.id, { Name: 'pod-gone', IpConfigurations: [{ IpAddress: '10.0.0.20', PrefixLength: 24 }] });
-  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { backends: [fx.backendIps[0], '10.0.0.20'] }));
+  const extra = await fx.hcn.endpoints.create(fx.network.id, { Name: 'pod-gone', IpConfigurations: [{ IpAddress: fx.freeIp, PrefixLength: 24 }] });
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { backends: [fx.backendIps[0], fx.freeIp] }));
   // The simulator refuses to delete an endpoint a load balancer uses (as HNS does through the API),
   // so the endpoint disappears through a state file: what an HNS restart or another tool can leave.
   await t.throwsAsync(fx.hcn.endpoints.delete(extra.id));
