@@ -2,7 +2,7 @@
 // restart, counters. Available as `hcn.simulator` when the backend is the embedded simulator (or the
 // simulator DLL under Wine); failures are HcnErrors. Every control runs on the client's native pool
 // with the client's deadline (a state file's lock is never waited for on the JS thread).
-import { HcnError, errorClassForHresult, formatHresult, hresultName, toHcnError } from './errors';
+import { HcnError, HcnTimeoutError, errorClassForHresult, formatHresult, hresultName, toHcnError } from './errors';
 import type { HnsVersion } from './features';
 import { isNativeError } from './native';
 
@@ -129,6 +129,11 @@ export function defaultSimulatorStatePath(env: NodeJS.ProcessEnv = process.env):
 export function attachError(err: unknown, operation: string): unknown {
   if (isNativeError(err) && err.code === 'HCN_HRESULT' && typeof err.errorRecord !== 'string') {
     const hresult = (err.hresult ?? 0x80004005) >>> 0;
+    if (hresult === 0x800705b4) {
+      // The state file's lock was still held at the deadline: the same error as the bridge's own timeout.
+      const detail = err.message.replace(/^simAttach failed with HRESULT 0x[0-9A-Fa-f]+: /, '');
+      return new HcnTimeoutError({ code: 'HCN_TIMEOUT', operation, detail, cause: err });
+    }
     const Class = errorClassForHresult(hresult);
     const detail = err.message.replace(/^simAttach failed with HRESULT 0x[0-9A-Fa-f]+: /, '');
     return new Class({ code: hresultName(hresult) ?? formatHresult(hresult), operation, hresult, detail, cause: err });

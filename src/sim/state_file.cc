@@ -75,7 +75,7 @@ const char* KindOf(mode_t mode) {
 
 // The grace after the caller's deadline before a lock wait gives up: the bridge's watchdog
 // reports HCN_TIMEOUT at the deadline itself, and the pool thread is back shortly after.
-constexpr std::chrono::milliseconds kLockGrace(50);
+constexpr std::chrono::milliseconds kLockGrace(250);
 
 std::string UtcStamp() {
   std::time_t now = std::time(nullptr);
