@@ -31,4 +31,7 @@ else
   echo "[prebuild] win32-x64 skipped: the cross build needs an x86_64 Linux host"
 fi
 
+# Which sources these prebuilds were built from: prepack refuses to pack when they differ.
+node scripts/source-hash.js > prebuilds/SOURCES.sha256
 find prebuilds -name '*.node' -print | sort
+echo "[prebuild] sources: $(cat prebuilds/SOURCES.sha256)"

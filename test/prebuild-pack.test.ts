@@ -1,6 +1,7 @@
-// What `npm pack` puts in the package: the prebuilds, dist/, the C++ sources and the build files
-// needed to compile them (binding.gyp for node-gyp, CMakeLists.txt + cmake/ for cmake-js), and
-// nothing else: no tests, no TypeScript sources, no build folders or caches.
+// What `npm pack` puts in the package: the prebuilds, dist/ with the TypeScript sources its maps
+// name (ts/), the docs the CLI and README point to (docs/*.md, docs/guides/), the C++ sources and the
+// build files needed to compile them (binding.gyp for node-gyp, CMakeLists.txt + cmake/ for cmake-js),
+// and nothing else: no tests, no build folders or caches, no generated API site.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +17,7 @@ const npmProbe = spawnSync('npm --version', { shell: true, cwd: root, encoding: 
 const hasNpm = npmProbe.status === 0;
 
 const allowedTopLevel = new Set(['package.json', 'README.md', 'LICENSE', 'binding.gyp', 'CMakeLists.txt']);
-const allowedFolders = ['dist/', 'prebuilds/', 'src/', 'cmake/'];
+const allowedFolders = ['dist/', 'ts/', 'prebuilds/', 'src/', 'cmake/', 'docs/'];
 
 function packedFiles(): string[] {
   // --ignore-scripts: `prepare` would rebuild dist/ first; the test looks at what is there.
@@ -40,7 +41,7 @@ function localFiles(dir: string, suffix: string): string[] {
     .filter((f) => f.endsWith(suffix));
 }
 
-const title = 'npm pack holds the prebuilds, dist/, the C++ sources and build files, and nothing else';
+const title = 'npm pack holds the prebuilds, dist/ and its sources, the docs, the C++ sources and build files, and nothing else';
 
 if (!hasNpm) {
   test.skip(`${title} (skipped: no npm on PATH in this environment)`, () => {});
@@ -55,7 +56,8 @@ if (!hasNpm) {
       'tests or build metadata in the package',
     );
 
-    for (const f of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'cmake/windows.cmake', 'src/hcn/hcn_api.h', 'src/hcn/loader_win.cc', 'src/sim/sim.h']) {
+    t.deepEqual(files.filter((f) => f.startsWith('docs/') && !f.endsWith('.md')), [], 'only markdown from docs/ (not the generated API site)');
+    for (const f of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'cmake/windows.cmake', 'src/hcn/hcn_api.h', 'src/hcn/loader_win.cc', 'src/sim/sim.h', 'docs/cli.md', 'docs/guides/reconcile.md', 'ts/index.ts']) {
       t.true(files.includes(f), `${f} is missing from the package`);
     }
     const sources = localFiles('src', '.cc');

@@ -32,7 +32,7 @@ const LOCAL_BACKEND = new WeakSet<Command>();
  */
 export function addGlobalOptions(cmd: Command, options: { backend: boolean } = { backend: true }): Command {
   cmd.optionsGroup('Global options:');
-  cmd.option('--json', 'print JSON instead of tables (shapes: docs/cli.md)');
+  cmd.option('--json', 'print JSON instead of tables (shapes: docs/cli.md in the package)');
   if (!options.backend) LOCAL_BACKEND.add(cmd);
   if (options.backend) {
     cmd.addOption(new Option('--backend <name>', 'HNS to drive: hcn (this host) or simulated (embedded simulator)'));

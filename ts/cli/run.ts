@@ -1,6 +1,8 @@
 // Builds the `hcn` command line (commander) and runs it: parses, dispatches, and turns every
 // failure into the documented exit code and error output. Never calls process.exit.
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../native';
 import { registerApply } from './commands/apply';
 import { registerEndpoint, registerNetwork } from './commands/endpoint';
 import { registerFeatures } from './commands/features';
@@ -16,13 +18,22 @@ import { addGlobalOptions, type RunState } from './kit';
 import { describeError, renderErrorText } from './report-error';
 import { UsageError } from './usage-error';
 
-const EPILOG = `
+/** Where the shipped command reference is (docs/cli.md inside the installed package). */
+function cliDocPath(): string {
+  try {
+    return path.join(packageRoot(), 'docs', 'cli.md');
+  } catch {
+    return 'docs/cli.md in the hcn-sdk package';
+  }
+}
+
+const EPILOG = () => `
 Backends: on Windows the default is the real HNS (run from an elevated prompt); elsewhere the embedded
 simulator, whose state lives in one file so that separate hcn commands share it. \`hcn features\` says
 which backend is active.
 
 Exit codes: 0 ok, 1 HNS/SDK operation failed, 2 usage error, 3 verification failed, 4 backend not available.
-JSON shapes and exit codes: docs/cli.md.`;
+JSON shapes, exit codes and every option: ${cliDocPath()}`;
 
 /** Builds the program; `state` collects the exit code and the context of the command that ran. */
 export function buildProgram(state: RunState, stderrBuffer: { text: string }): Command {
@@ -41,7 +52,7 @@ export function buildProgram(state: RunState, stderrBuffer: { text: string }): C
       writeErr: (s) => void (stderrBuffer.text += s),
       outputError: () => {},
     })
-    .addHelpText('after', EPILOG);
+    .addHelpText('after', EPILOG());
   addGlobalOptions(program);
   const track = (cmd: Command) =>
     cmd.hook('preSubcommand', (_this, sub) => {
