@@ -1,3 +1,8 @@
+/**
+ * The typed SDK for the Windows Host Compute Network (HCN/HNS) API: load balancers with Direct Server
+ * Return, their endpoints and networks, on the real HNS or the embedded simulator.
+ * @module hcn-sdk
+ */
 // The public API of hcn-sdk: the client and its load balancer handles, the simulator controls,
 // errors, features, the HNS schema types and models (v1 policy lists included), the builders, the IP
 // helpers, reconcile, and verification (DSR, single load balancers, VFP rules).
