@@ -9,6 +9,8 @@ import type { ReconcileOptions, ReconcilePlan, ReconcileResult } from './reconci
 
 export { planLoadBalancers } from './reconcile/plan';
 export { applyPlan } from './reconcile/apply';
+export { LoadBalancerReconciler } from './reconcile/reconciler';
+export type { ReconcilerEvents, ReconcilerOptions, ReconcilerPass } from './reconcile/reconciler';
 export type * from './reconcile/types';
 
 function inSync(plan: ReconcilePlan): boolean {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../native';
 import { registerApply } from './commands/apply';
+import { registerCompletion } from './commands/completion';
 import { registerEndpoint, registerNetwork } from './commands/endpoint';
 import { registerFeatures } from './commands/features';
 import { registerLb } from './commands/lb';
@@ -68,6 +69,7 @@ export function buildProgram(state: RunState, stderrBuffer: { text: string }): C
   registerVfp(program, state);
   registerSim(program, state);
   registerVersion(program, state);
+  registerCompletion(program, state);
   for (const c of program.commands) {
     track(c);
     c.enablePositionalOptions();

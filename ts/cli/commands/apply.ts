@@ -5,11 +5,12 @@ import { Command } from 'commander';
 import type { Hcn } from '../../client';
 import { applyPlan, planLoadBalancers, type ApplyItemResult, type ReconcilePlan, type ReconcileScope, type SpecField } from '../../reconcile';
 import { withoutDeletes } from '../../reconcile/prune';
+import { LoadBalancerReconciler } from '../../reconcile/reconciler';
 import type { LoadBalancerInfo, LoadBalancerSpec, PortMapping } from '../../schema/models';
 import { collect, parseIpArg } from '../args';
 import type { CommandContext } from '../context';
 import { parseDesired, readSource, type DesiredFile } from '../desired-file';
-import { ExitCode } from '../exit-codes';
+import { ExitCode, type ExitCodeValue } from '../exit-codes';
 import { action, addGlobalOptions, type RunState } from '../kit';
 import { createProgress } from '../progress';
 import { describeError, type CliErrorJson } from '../report-error';
@@ -22,6 +23,8 @@ interface ApplyOptions {
   dryRun?: boolean;
   prune?: boolean;
   scope?: string[];
+  watch?: boolean;
+  interval?: number;
 }
 
 /** One line of `hcn apply --json`: what the plan said about one item and what became of it. */
@@ -58,6 +61,7 @@ Examples:
   hcn apply -f lbs.yaml                           # create and update what differs
   hcn apply -f lbs.yaml --prune --scope 13.0.0.0/24   # also delete load balancers on those VIPs the file lacks
   kubectl-like-tool export | hcn apply -f - --json
+  hcn apply -f lbs.yaml --watch --interval 10       # and restore what vanishes or drifts, until Ctrl-C
 
 Applying the same file twice changes nothing. Without --prune nothing is deleted; with --prune only
 load balancers inside the scope (--scope VIPs or prefixes; default: the VIPs the file names) are.`;
@@ -235,14 +239,70 @@ export function registerApply(program: Command, state: RunState): void {
       .requiredOption('-f, --file <FILE|->', 'the desired load balancers (JSON or YAML); - reads standard input')
       .option('--dry-run', 'print the plan and change nothing')
       .option('--prune', 'also delete load balancers in the scope that the file does not name')
+      .option('--watch', 'after applying, keep HNS converged: re-plan every --interval and at once when HNS restarts; log each change (Ctrl-C stops)')
+      .option('--interval <seconds>', 'with --watch: seconds between passes (default 30)', (v) => {
+        const n = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v.trim()) || n < 0.05 || n > 86_400) throw new UsageError('--interval', `--interval '${v}' must be a number of seconds from 0.05 to 86400`);
+        return n;
+      })
       .option('--scope <vips|cidrs>', 'which load balancers are ours: VIPs or prefixes (repeat or comma-separate); default with --prune: the file\'s VIPs', collect((v) => v.split(',').filter((x) => x.trim() !== '').map(parseScopeArg)))
       .addHelpText('after', EXAMPLE),
   ).action(
     action(state, async (ctx, _args, options) => {
       const o = options as ApplyOptions & { scope?: string[][] };
-      const opts: ApplyOptions = { ...o, scope: o.scope?.flat() };
+      const opts0: ApplyOptions = { ...o, scope: o.scope?.flat() };
+      const code = await applyOnce(ctx, opts0);
+      if (!opts0.watch) return code;
+      return watch(ctx, opts0);
+    }),
+  );
+}
+
+/** Holds the file read by applyOnce for --watch. */
+const watched = new WeakMap<CommandContext, DesiredFile>();
+
+/** `--watch`: a LoadBalancerReconciler on the same file and scope, logging each change until a signal. */
+async function watch(ctx: CommandContext, opts: ApplyOptions): Promise<ExitCodeValue> {
+  const file = watched.get(ctx)!;
+  const hcn = await ctx.hcn();
+  const reconciler = new LoadBalancerReconciler(hcn, file.specs, {
+    scope: scopeFor(opts, file.specs),
+    prune: opts.prune === true,
+    intervalMs: Math.round((opts.interval ?? 30) * 1000),
+  });
+  const stamp = () => new Date().toISOString();
+  reconciler.on('change', (r, why) => {
+    const rec = recordOf(r, file, ctx);
+    if (ctx.globals.json) ctx.print(JSON.stringify({ time: stamp(), trigger: why, ...rec }) + '\n');
+    else ctx.print(`${stamp()} ${why === 'service-disconnect' ? '(HNS restarted) ' : ''}${resultLine(rec).replace(/^created /, 'restored ')}\n`);
+  });
+  reconciler.on('error', (err) => {
+    const d = describeError(err, { command: ctx.command, backend: ctx.globals.backend });
+    ctx.reportError({ error: { ...d.error, message: `${stamp()} pass failed, retrying at the next one: ${d.error.message}` } });
+  });
+  if (!ctx.globals.json) ctx.print(`watching ${file.source}: a pass every ${opts.interval ?? 30}s and whenever HNS restarts (Ctrl-C stops)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    reconciler.start();
+  });
+  await reconciler.close();
+  return ExitCode.Ok;
+}
+
+async function applyOnce(ctx: CommandContext, opts: ApplyOptions): Promise<ExitCodeValue> {
+  {
+    {
+      if (opts.watch && opts.dryRun) throw new UsageError('--watch', '--watch applies changes; it cannot be combined with --dry-run');
+      if (opts.interval !== undefined && !opts.watch) throw new UsageError('--interval', '--interval is the pass interval of --watch; add --watch');
       const { text, source } = await readSource('--file', opts.file!, ctx.readStdin);
       const file = parseDesired('--file', text, source);
+      watched.set(ctx, file);
       const hcn = await ctx.hcn();
       const eps = indexEndpoints(await hcn.endpoints.list());
       const { plan, held } = await planFile(hcn, file, opts);
@@ -289,6 +349,6 @@ export function registerApply(program: Command, state: RunState): void {
         ctx.print(`applied: ${c.ok} ok${c.failed ? `, ${c.failed} failed` : ''}${c.unknown ? `, ${c.unknown} outcome unknown (run hcn apply again to see)` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}\n`);
       }
       return result.complete && plan.summary.conflicts === 0 ? ExitCode.Ok : ExitCode.OperationFailed;
-    }),
-  );
+    }
+  }
 }
