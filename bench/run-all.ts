@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 const benches: Array<{ file: string; nodeArgs: string[] }> = [
+  { file: 'targets.js', nodeArgs: ['--expose-gc'] },
   { file: 'list.js', nodeArgs: [] },
   { file: 'lb-latency.js', nodeArgs: [] },
   { file: 'completion-batching.js', nodeArgs: [] },
