@@ -69,6 +69,13 @@ export interface NativePoolStats {
   queued: number;
   /** Calls completed since the context opened (any outcome). */
   completed: number;
+  /**
+   * Deliveries of completions to the JS thread so far. One delivery settles at most 32 calls,
+   * and the event loop turns between two deliveries (timers and I/O run in between).
+   */
+  deliveries: number;
+  /** The most calls one delivery settled (at most 32). */
+  largestDelivery: number;
 }
 
 /** Notification from HNS (HCN_NOTIFICATIONS), delivered on the JS thread. */

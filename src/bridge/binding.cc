@@ -106,6 +106,8 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   data->context_class = Napi::Persistent(Context::Define(env));
+  Napi::Value set_immediate = env.Global().Get("setImmediate");
+  if (set_immediate.IsFunction()) data->set_immediate = Napi::Persistent(set_immediate.As<Napi::Function>());
   env.SetInstanceData<AddonData>(data);
   exports.Set("open", Napi::Function::New<Open>(env, "open"));
   exports.Set("version", Napi::String::New(env, HCN_SDK_VERSION_STRING));

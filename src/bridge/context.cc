@@ -213,7 +213,9 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   api_ = request.api;
   backend_ = request.backend;
   sim_ = request.sim;
-  completions_ = Completions::Create(env_, this);
+  completions_ = data->set_immediate.IsEmpty()
+                     ? nullptr
+                     : Completions::Create(env_, this, data->set_immediate.Value());
   if (!completions_) {
     Napi::Error::New(info.Env(), "hcn-sdk: cannot create the completion channel")
         .ThrowAsJavaScriptException();
@@ -313,8 +315,8 @@ void Context::Settle(napi_env env, Job& job, bool resolve, napi_value value) {
   RemovePending(env, job);  // may drop the last reference to the job
 }
 
-void Context::Deliver(napi_env env, std::vector<Completion>& batch) {
-  for (Completion& c : batch) {
+void Context::Deliver(napi_env env, Completion& c) {
+  {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
     if (c.kind == Completion::Kind::Notification) {
@@ -741,6 +743,8 @@ Napi::Value Context::Stats(const Napi::CallbackInfo& info) {
   o.Set("stuck", Napi::Number::New(env, s.stuck));
   o.Set("queued", Napi::Number::New(env, s.queued));
   o.Set("completed", Napi::Number::New(env, completed_));
+  o.Set("deliveries", Napi::Number::New(env, static_cast<double>(completions_->Deliveries())));
+  o.Set("largestDelivery", Napi::Number::New(env, static_cast<double>(completions_->LargestDelivery())));
   return o;
 }
 
@@ -759,7 +763,7 @@ void Context::Shutdown(napi_env env, CloseMode mode) {
   // A closed context no longer holds its simulated HNS (running jobs hold their own reference):
   // the instance of a state file ends with the last open context on it.
   sim_.reset();
-  completions_->Close();
+  completions_->Close(env, mode == CloseMode::Teardown);
   pool_->Shutdown();
   std::vector<JobPtr> pending;
   pending.swap(pending_);

@@ -24,6 +24,7 @@ struct OpenRequest {
 // Per-environment (main thread or worker_thread) addon state, owned by Node-API instance data.
 struct AddonData {
   Napi::FunctionReference context_class;
+  Napi::FunctionReference set_immediate;  // globalThis.setImmediate when the addon loaded
   OpenRequest next;
   bool armed = false;  // open() is constructing a Context with `next`
 };
@@ -34,7 +35,7 @@ class Context : public Napi::ObjectWrap<Context>, public CompletionSink {
   explicit Context(const Napi::CallbackInfo& info);
   ~Context();
 
-  void Deliver(napi_env env, std::vector<Completion>& batch) override;
+  void Deliver(napi_env env, Completion& item) override;
 
  private:
   Napi::Value Enumerate(const Napi::CallbackInfo& info);

@@ -388,7 +388,7 @@ export class FakeContext implements NativeContext {
   }
 
   stats(): NativePoolStats {
-    return { threads: 4, busy: 0, stuck: 0, queued: 0, completed: this.hns.calls.length };
+    return { threads: 4, busy: 0, stuck: 0, queued: 0, completed: this.hns.calls.length, deliveries: this.hns.calls.length, largestDelivery: this.hns.calls.length > 0 ? 1 : 0 };
   }
 
   close(): void {

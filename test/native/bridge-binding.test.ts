@@ -56,7 +56,7 @@ test('a simulated context reports itself and its pool', (t) => {
   const ctx = loadBinding().open({ backend: 'simulated', threads: 3 });
   t.is(ctx.backend, 'simulated');
   t.true(ctx.hasSimControl);
-  t.deepEqual(ctx.stats(), { threads: 3, busy: 0, stuck: 0, queued: 0, completed: 0 });
+  t.deepEqual(ctx.stats(), { threads: 3, busy: 0, stuck: 0, queued: 0, completed: 0, deliveries: 0, largestDelivery: 0 });
   ctx.close();
 });
 
