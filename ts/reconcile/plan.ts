@@ -110,19 +110,30 @@ export async function planLoadBalancers(hcn: Hcn, desired: readonly LoadBalancer
     return yes;
   };
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-  const [handles, features] = await Promise.all([hcn.loadBalancers.list(call), hcn.features(call)]);
+  // Shapes first (no HNS needed): they say whether any backend is given as an IP, and then the
+  // endpoint listing runs alongside the load-balancer listing instead of after it.
+  const shapes = desired.map((raw): LoadBalancerSpec | HcnValidationError => {
+    try {
+      return validateLoadBalancerSpec(raw);
+    } catch (err) {
+      if (!(err instanceof HcnValidationError)) throw err;
+      return err;
+    }
+  });
+  const anyIpBackend = shapes.some((s) => !(s instanceof HcnValidationError) && s.backends.some((b) => b.kind === 'ip'));
+  const [handles, features, endpoints] = await Promise.all([
+    hcn.loadBalancers.list(call),
+    hcn.features(call),
+    anyIpBackend ? hcn.endpoints.list(call) : undefined,
+  ]);
   const live = handles.map((h) => h.info);
 
   const conflicts: PlanConflict[] = [];
   const wants: Want[] = [];
   const wantOfKey = new Map<string, Want>();
-  desired.forEach((raw, index) => {
-    let shape: LoadBalancerSpec;
-    try {
-      shape = validateLoadBalancerSpec(raw);
-    } catch (err) {
-      if (!(err instanceof HcnValidationError)) throw err;
-      conflicts.push({ kind: 'invalid', index, message: `desired[${index}]: ${err.message}`, liveIds: [], error: err });
+  shapes.forEach((shape, index) => {
+    if (shape instanceof HcnValidationError) {
+      conflicts.push({ kind: 'invalid', index, message: `desired[${index}]: ${shape.message}`, liveIds: [], error: shape });
       return;
     }
     const keys = frontendKeys(shape);
@@ -154,9 +165,9 @@ export async function planLoadBalancers(hcn: Hcn, desired: readonly LoadBalancer
     }
   });
 
-  // Backends given as IPs: one endpoint listing for the whole plan, not one per load balancer.
-  const needsEndpoints = wants.some((w) => !w.blocked && w.shape.backends.some((b) => b.kind === 'ip'));
-  const byIp = needsEndpoints ? endpointIndex(await hcn.endpoints.list(call)) : new Map<string, string>();
+  // Backends given as IPs: one endpoint listing for the whole plan (made above, in parallel with
+  // the load balancers), not one per load balancer.
+  const byIp = endpoints ? endpointIndex(endpoints) : new Map<string, string>();
   for (const w of wants) {
     if (w.blocked) continue;
     const ids: string[] = [];
