@@ -286,6 +286,25 @@ test('createRemote: kube-proxy shape, PA from the RemoteSubnetRoute, explicit, o
   await hcn.close();
 });
 
+test('createRemote given the network ID and a PA sends only HcnCreateEndpoint (no network query)', async (t) => {
+  const { hns, hcn } = await open();
+  const before = hns.opsCalled().length;
+  const ep = await hcn.endpoints.createRemote({ network: NETWORK_ID.toUpperCase(), ip: '10.0.2.8', providerAddress: '10.231.111.99' });
+  t.deepEqual(hns.opsCalled().slice(before), ['HcnCreateEndpoint']);
+  t.is(ep.networkId, NETWORK_ID);
+  t.is(ep.providerAddress, '10.231.111.99');
+  t.is(ep.macAddress, '02-11-0a-00-02-08');
+  // An unknown network ID still fails as not found, now from the create itself.
+  await t.throwsAsync(hcn.endpoints.createRemote({ network: '6c1a3b9e-0f44-4a3d-9e2b-1d7f5a0c0bad', ip: '10.0.2.9', providerAddress: '10.231.111.99' }), {
+    instanceOf: HcnNotFoundError,
+  });
+  // Without a PA the network is still read (its RemoteSubnetRoute gives the PA).
+  const mark = hns.opsCalled().length;
+  await hcn.endpoints.createRemote({ network: NETWORK_ID, ip: '10.0.1.9' });
+  t.deepEqual(hns.opsCalled().slice(mark), ['HcnQueryNetworkProperties', 'HcnCreateEndpoint']);
+  await hcn.close();
+});
+
 /** Lets the client's background registration steps run (the fake binding answers at once). */
 async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));

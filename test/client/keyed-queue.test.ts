@@ -51,3 +51,25 @@ test('a caller that gives up keeps later callers behind the earlier holder', asy
   t.true(third);
   t.is(q.size, 0);
 });
+
+test('enterNow: an uncontended turn is given at once (no promise); a contended one is a promise in call order', async (t) => {
+  const q = new KeyedQueue();
+  let asked = 0;
+  const giveUp = (): Promise<never> => {
+    asked++;
+    return new Promise<never>(() => undefined);
+  };
+  const first = q.enterNow(['x'], giveUp);
+  t.is(typeof first, 'function', 'free key: the release itself');
+  t.is(asked, 0, 'nothing to give up on: no deadline armed');
+  const second = q.enterNow(['x', 'y'], giveUp);
+  t.true(second instanceof Promise);
+  t.is(asked, 1, 'a wait arms the give-up');
+  const third = q.enterNow(['y']);
+  t.true(third instanceof Promise, 'y is held by the second caller, who is still waiting');
+  (first as () => void)();
+  const r2 = await second;
+  r2();
+  (await third)();
+  t.is(q.size, 0);
+});

@@ -99,6 +99,9 @@ export function preferLocal(a: EndpointInfo, b: EndpointInfo): number {
 /** Backend resolution lives with the load balancer family; the core only forwards to it. */
 export type ResolveBackends = (core: ClientCore, spec: LoadBalancerSpec, op: Operation) => Promise<string[]>;
 
+/** The core behind each client, for the SDK's own tests and diagnostics (not exported publicly). */
+export const coreOf = new WeakMap<object, ClientCore>();
+
 export class ClientCore {
   closed = false;
   readonly queue = new KeyedQueue();
@@ -109,8 +112,14 @@ export class ClientCore {
   #features: Promise<Features> | undefined;
   #featuresValue: Features | undefined;
   #featuresGeneration = 0;
-  /** Frontend queue keys of the load balancers this client has seen, by ID. */
-  readonly #lbKeys = new Map<string, string[]>();
+  /**
+   * Frontend queue keys of the load balancers this client has seen, by lower-case ID, with the
+   * listing generation they were last seen in. Forgotten when a delete, get or list shows the ID
+   * gone (see {@link pruneLoadBalancers}), so load balancers deleted by someone else do not stay
+   * here for good.
+   */
+  readonly #lbKeys = new Map<string, { keys: string[]; seen: number }>();
+  #listGeneration = 0;
 
   constructor(
     ctx: NativeContext,
@@ -128,13 +137,43 @@ export class ClientCore {
       probe: (feature, supported) => this.probe(feature, supported),
       resolveBackends: (spec, op) => resolveBackends(this, spec, op),
       remember: (info: LoadBalancerInfo) => {
-        if (info.id) this.#lbKeys.set(info.id, frontendKeys(info));
+        if (info.id) this.#lbKeys.set(info.id.toLowerCase(), { keys: frontendKeys(info), seen: this.#listGeneration });
       },
       forget: (id) => {
         this.#lbKeys.delete(id.toLowerCase());
       },
-      keysOf: (id) => [...(this.#lbKeys.get(id.toLowerCase()) ?? []), idKey(id)],
+      keysOf: (id) => {
+        const known = this.#lbKeys.get(id.toLowerCase());
+        return known ? [...known.keys, idKey(id)] : [idKey(id)];
+      },
     };
+  }
+
+  /** How many load balancer IDs the client keeps frontend keys for (tests, diagnostics). */
+  get knownLoadBalancers(): number {
+    return this.#lbKeys.size;
+  }
+
+  /**
+   * Starts a full listing of load balancers; the returned function takes the IDs it found and
+   * forgets every remembered ID that was known before the listing started and is not among them
+   * (deleted by someone else). IDs remembered while the listing ran are kept: they may have been
+   * created after HNS enumerated.
+   */
+  startLoadBalancerListing(): (listedIds: Iterable<string>) => void {
+    const generation = ++this.#listGeneration;
+    return (listedIds) => {
+      const listed = new Set<string>();
+      for (const id of listedIds) listed.add(id.toLowerCase());
+      for (const [id, entry] of this.#lbKeys) {
+        if (entry.seen < generation && !listed.has(id)) this.#lbKeys.delete(id);
+      }
+    };
+  }
+
+  /** The features when they are already read (no await, no timer), else undefined. */
+  get cachedFeatures(): Features | undefined {
+    return this.#featuresValue;
   }
 
   /** The native context; HcnError HCN_CLOSED once the client is closed. */

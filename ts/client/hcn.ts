@@ -9,7 +9,7 @@ import { isNativeError, loadBinding, type NativeContext, type NativeOpenOptions,
 import { Simulator, attachError, checkStatePath, defaultSimulatorStatePath, type SimulatorChange } from '../simulator';
 import { vfpApi, type VfpApi } from './vfp';
 import { checkTimeout, type CallOptions } from '../internal/operation';
-import { ClientCore } from './core';
+import { ClientCore, coreOf } from './core';
 import { endpointsApi, type EndpointsApi } from './endpoints';
 import { HcnNotificationType, NOTIFICATION_FLAGS, type HcnEvents, type HcnNotification } from './events';
 import { loadBalancersApi, resolveBackends, type LoadBalancersApi } from './load-balancers';
@@ -142,6 +142,7 @@ export class Hcn extends EventEmitter {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const core = new ClientCore(ctx, this.timeoutMs, options.features, resolveBackends);
     this.#core = core;
+    coreOf.set(this, core);
     const embedded = backend === 'simulated';
     this.simulator = ctx.hasSimControl
       ? new Simulator(

@@ -1,6 +1,6 @@
 // hcn.loadBalancers: create (validated against the host's features, backends resolved, serialised
 // per frontend, rehydrated duplicates adopted), get, list and find by frontend, update and delete.
-import { HcnAlreadyExistsError, HcnError, HcnValidationError, type HcnErrorOptions, type ValidationIssue } from '../errors';
+import { HcnAlreadyExistsError, HcnError, HcnNotFoundError, HcnValidationError, type HcnErrorOptions, type ValidationIssue } from '../errors';
 import { validateLoadBalancerSpec } from '../builders/load-balancer-builder';
 import { canonicalIp, parseIp } from '../net/ip';
 import { parseLoadBalancer, protocolNumber, serializeLoadBalancer } from '../schema/load-balancer-json';
@@ -216,8 +216,12 @@ export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, 
 export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
   const handle = (info: LoadBalancerInfo, adopted = false): LoadBalancerHandle => new LoadBalancerHandle(core.engine, info, adopted);
   const listAll = async (op: Operation): Promise<LoadBalancerInfo[]> => {
+    const seen = core.startLoadBalancerListing();
     const docs = await op.native('HcnEnumerateLoadBalancers', (t) => core.context('HcnEnumerateLoadBalancers').list('loadBalancer', Q, Q, t));
-    return docs.map((d) => parseLoadBalancer(d));
+    const infos = docs.map((d) => parseLoadBalancer(d));
+    // A full listing: what the client remembered about IDs that are gone now is dropped.
+    seen(infos.map((info) => info.id));
+    return infos;
   };
   const readBackCreated = async (op: Operation, valid: LoadBalancerSpec, backendIds: string[], queryErr: HcnError): Promise<LoadBalancerInfo> => {
     let found: LoadBalancerInfo | undefined;
@@ -240,13 +244,16 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
     create: async (spec, options) => {
       const op = core.operation('loadBalancers.create', options);
       try {
-        // Shape-validated and queued before the first await: same-frontend calls keep call order.
-        const shape = validateLoadBalancerSpec(spec);
-        const release = await core.queue.enter(frontendKeys(shape), op.interrupt);
+        // Validated and queued before the first await: same-frontend calls keep call order. With
+        // the features already read (the usual case) one validation does both checks, and an
+        // uncontended frontend is entered without a promise or a deadline timer.
+        const known = core.cachedFeatures;
+        const shape = validateLoadBalancerSpec(spec, known && { features: known });
+        const entered = core.queue.enterNow(frontendKeys(shape), () => op.interrupt);
+        const release = typeof entered === 'function' ? entered : await entered;
         try {
-          const features = await core.loadFeatures(op);
-          const valid = validateLoadBalancerSpec(shape, { features });
-          const backendIds = await resolveBackends(core, valid, op);
+          const valid = known ? shape : validateLoadBalancerSpec(shape, { features: await core.loadFeatures(op) });
+          const backendIds = valid.backends.every((b) => b.kind === 'id') ? valid.backends.map((b) => (b.kind === 'id' ? b.id : '')) : await resolveBackends(core, valid, op);
           const settings = serializeLoadBalancer(valid, backendIds);
           try {
             const json = await op.native('HcnCreateLoadBalancer', (t) => core.context('HcnCreateLoadBalancer').create('loadBalancer', null, settings, Q, t));
@@ -272,7 +279,13 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
     get: (id, options) =>
       core.run('loadBalancers.get', options, async (op) => {
         const gid = checkGuid(id, op.name);
-        const json = await op.native('HcnQueryLoadBalancerProperties', (t) => core.context('HcnQueryLoadBalancerProperties').query('loadBalancer', gid, Q, t));
+        let json: string;
+        try {
+          json = await op.native('HcnQueryLoadBalancerProperties', (t) => core.context('HcnQueryLoadBalancerProperties').query('loadBalancer', gid, Q, t));
+        } catch (err) {
+          if (err instanceof HcnNotFoundError) core.engine.forget(gid); // gone: its frontend keys too
+          throw err;
+        }
         return handle(parseLoadBalancer(json));
       }),
     list: (filter = {}) =>
@@ -309,7 +322,8 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
       const op = core.operation('loadBalancers.delete', options);
       try {
         const gid = checkGuid(id, op.name);
-        const release = await core.queue.enter(core.engine.keysOf(gid), op.interrupt);
+        const entered = core.queue.enterNow(core.engine.keysOf(gid), () => op.interrupt);
+        const release = typeof entered === 'function' ? entered : await entered;
         try {
           return await deleteLoadBalancer(core.engine, gid, op);
         } finally {

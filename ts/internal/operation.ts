@@ -36,13 +36,14 @@ export function checkTimeout(value: unknown, name: string): number {
 
 export class Operation {
   readonly deadline: number;
-  /** Rejects when the signal aborts or the deadline passes; never resolves. */
-  readonly interrupt: Promise<never>;
   /** The HCN call running now, for the error raised when the operation is interrupted. */
   private current: string;
   private timer: NodeJS.Timeout | undefined;
-  private readonly onAbort: (() => void) | undefined;
+  private onAbort: (() => void) | undefined;
   private failure: unknown;
+  private interruptPromise: Promise<never> | undefined;
+  private fail: ((reason: unknown) => void) | undefined;
+  private disposed = false;
 
   constructor(
     readonly name: string,
@@ -51,28 +52,49 @@ export class Operation {
   ) {
     this.current = name;
     this.deadline = performance.now() + timeoutMs;
-    let fail!: (reason: unknown) => void;
-    this.interrupt = new Promise<never>((_, reject) => {
-      fail = reject;
+    if (signal?.aborted) {
+      this.failure = abortError(name, signal.reason);
+      return;
+    }
+    // With a signal the interrupt is armed now (an abort must reject at once); without one it is
+    // armed only when something waits on it (a turn in a frontend queue, a shared read). A native
+    // call alone needs no timer: the native layer enforces the same deadline (`remaining()` is its
+    // timeout) and rejects with HCN_TIMEOUT.
+    if (signal) this.arm();
+  }
+
+  /**
+   * Rejects when the signal aborts or the deadline passes; never resolves. Created (with its
+   * deadline timer) on first use.
+   */
+  get interrupt(): Promise<never> {
+    if (!this.interruptPromise) this.arm();
+    return this.interruptPromise!;
+  }
+
+  private arm(): void {
+    this.interruptPromise = new Promise<never>((_, reject) => {
+      this.fail = reject;
     });
     // Nobody may be racing it when it fires; the failure is reported through check() then.
-    this.interrupt.catch(() => undefined);
+    this.interruptPromise.catch(() => undefined);
+    if (this.failure !== undefined) {
+      this.fail!(this.failure);
+      return;
+    }
+    if (this.disposed) return; // finished: it never fires
     const stop = (reason: unknown): void => {
       if (this.failure !== undefined) return;
       this.failure = reason;
       this.dispose();
-      fail(reason);
+      this.fail!(reason);
     };
-    if (signal?.aborted) {
-      this.failure = abortError(name, signal.reason);
-      fail(this.failure);
-      return;
-    }
-    if (signal) {
+    const signal = this.signal;
+    if (signal && !this.onAbort) {
       this.onAbort = () => stop(abortError(this.current, signal.reason));
       signal.addEventListener('abort', this.onAbort, { once: true });
     }
-    this.timer = setTimeout(() => stop(this.timeoutError()), timeoutMs);
+    this.timer = setTimeout(() => stop(this.timeoutError()), Math.max(0, this.deadline - performance.now()));
   }
 
   /** Milliseconds left before the deadline (at least 1 while it has not passed). */
@@ -102,10 +124,11 @@ export class Operation {
     } catch (err) {
       throw toHcnError(err, operation);
     }
-    // When we stop waiting (abort, deadline) the call still completes; its outcome is dropped here.
-    pending.catch(() => undefined);
     try {
-      return await Promise.race([pending, this.interrupt]);
+      if (!this.interruptPromise) return await pending; // the native deadline covers it
+      // When we stop waiting (abort, deadline) the call still completes; its outcome is dropped here.
+      pending.catch(() => undefined);
+      return await Promise.race([pending, this.interruptPromise]);
     } catch (err) {
       throw toHcnError(err, operation);
     } finally {
@@ -122,6 +145,7 @@ export class Operation {
 
   /** Stops the deadline timer and the abort listener. Idempotent. */
   dispose(): void {
+    this.disposed = true;
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
