@@ -456,6 +456,7 @@ void HnsState::Clear() {
   for (Store& store : objects_) store = Store();
   lbFrontends_.clear();
   lbPorts_.clear();
+  localIps_.clear();
 }
 
 uint64_t HnsState::Append(Family f, Json obj) {
@@ -465,7 +466,34 @@ uint64_t HnsState::Append(Family f, Json obj) {
   if (!store.byId.emplace(IdKey(IdOf(obj)), seq).second) store.duplicateIds = true;
   const Json& stored = store.bySeq.emplace(seq, std::move(obj)).first->second;
   if (f == Family::LoadBalancer) IndexLoadBalancer(seq, stored);
+  if (f == Family::Endpoint) IndexEndpoint(stored, 1);
   return seq;
+}
+
+void HnsState::IndexEndpoint(const Json& ep, int delta) {
+  if (ep.IntAt("Flags") & kEndpointFlagRemote) return;
+  const Json* cfgs = ep.Find("IpConfigurations");
+  if (!cfgs || !cfgs->IsArray()) return;
+  const std::string net = IdKey(ep.StringAt("HostComputeNetwork"));
+  for (const Json& c : cfgs->Items()) {
+    IpAddress ip;
+    if (!ParseIp(c.StringAt("IpAddress"), &ip)) continue;
+    if (delta > 0) {
+      ++localIps_[net][FormatIp(ip)];
+      continue;
+    }
+    auto netIt = localIps_.find(net);
+    if (netIt == localIps_.end()) continue;
+    auto ipIt = netIt->second.find(FormatIp(ip));
+    if (ipIt == netIt->second.end()) continue;
+    if (--ipIt->second <= 0) netIt->second.erase(ipIt);
+    if (netIt->second.empty()) localIps_.erase(netIt);
+  }
+}
+
+bool HnsState::LocalIpInUse(const std::string& networkKey, const std::string& ip) const {
+  auto netIt = localIps_.find(networkKey);
+  return netIt != localIps_.end() && netIt->second.count(ip) != 0;
 }
 
 void HnsState::Erase(Family f, uint64_t seq) {
@@ -473,6 +501,7 @@ void HnsState::Erase(Family f, uint64_t seq) {
   auto it = store.bySeq.find(seq);
   if (it == store.bySeq.end()) return;
   if (f == Family::LoadBalancer) UnindexLoadBalancer(seq);
+  if (f == Family::Endpoint) IndexEndpoint(it->second, -1);
   const std::string key = IdKey(IdOf(it->second));
   store.bySeq.erase(it);
   auto idIt = store.byId.find(key);

@@ -118,11 +118,19 @@ class HnsState {
   void Clear();
   void IndexLoadBalancer(uint64_t seq, const Json& lb);
   void UnindexLoadBalancer(uint64_t seq);
+  // Adds (delta 1) or removes (-1) a local endpoint's addresses in localIps_.
+  void IndexEndpoint(const Json& ep, int delta);
+  // True when a local endpoint of the network (ID key) has the address (FormatIp text).
+  bool LocalIpInUse(const std::string& networkKey, const std::string& ip) const;
 
   Store objects_[hcn::kFamilyCount];
   uint64_t nextSeq_ = 1;
   std::unordered_map<uint64_t, LbFrontend> lbFrontends_;
   std::map<std::pair<uint64_t, uint64_t>, PortSlot> lbPorts_;
+  // Addresses of the local (not remote) endpoints per network (ID key): canonical IP -> how many
+  // endpoints have it (more than one only in a hand-edited state file). CreateEndpoint asks it
+  // instead of reading every endpoint.
+  std::unordered_map<std::string, std::unordered_map<std::string, int>> localIps_;
 
   Outcome CreateNetwork(const std::string& id, Json in);
   Outcome CreateEndpoint(const std::string& id, Json in, const std::string& networkId);

@@ -127,19 +127,14 @@ Outcome HnsState::CreateEndpoint(const std::string& id, Json in, const std::stri
   if (!policies.ok()) return policies;
 
   const std::vector<Subnet> subnets = SubnetsOf(*net);
-  // IPs used by the other local endpoints of this network.
-  std::set<std::string> used;
-  for (const auto& entry : objects_[kEp].bySeq) {
-    const Json& ep = entry.second;
-    if (!EqualsIgnoreCase(ep.StringAt("HostComputeNetwork"), networkId)) continue;
-    if (ep.IntAt("Flags") & kEndpointFlagRemote) continue;
-    const Json* cfgs = ep.Find("IpConfigurations");
-    if (!cfgs || !cfgs->IsArray()) continue;
-    for (const Json& c : cfgs->Items()) {
-      IpAddress ip;
-      if (ParseIp(c.StringAt("IpAddress"), &ip)) used.insert(FormatIp(ip));
-    }
-  }
+  // IPs used by the other local endpoints of this network: the localIps_ index (kept by Append
+  // and Erase), plus the ones this request takes. Remote endpoints are not checked against them.
+  const std::string networkKey = IdKey(networkId);
+  std::set<std::string> taken;
+  auto used = [&](const IpAddress& ip) {
+    const std::string text = FormatIp(ip);
+    return taken.count(text) != 0 || LocalIpInUse(networkKey, text);
+  };
 
   Json cfgs = Json::Array();
   const Json* given = in.Find("IpConfigurations");
@@ -162,10 +157,10 @@ Outcome HnsState::CreateEndpoint(const std::string& id, Json in, const std::stri
           if (InPrefix(ip, s.base, s.length)) in_subnet = &s;
         if (!in_subnet)
           return Outcome::Fail(hr::kInvalidIp, "(" + FormatIp(ip) + " is in no subnet of the network)");
-        if (IsReservedInSubnet(ip, *in_subnet) || used.count(FormatIp(ip)))
+        if (IsReservedInSubnet(ip, *in_subnet) || used(ip))
           return Outcome::Fail(hr::kAddrInvalidOrReserved, "(" + FormatIp(ip) + " is reserved or in use)");
         if (plen == 0) cfg.Set("PrefixLength", Json::Int(in_subnet->length));
-        used.insert(FormatIp(ip));
+        taken.insert(FormatIp(ip));
       }
       if (!haveFirst) {
         firstIp = ip;
@@ -186,7 +181,7 @@ Outcome HnsState::CreateEndpoint(const std::string& id, Json in, const std::stri
     bool found = false;
     for (uint64_t k = 1; k < size; ++k) {
       IpAddress ip = OffsetIp(pick->base, k);
-      if (IsReservedInSubnet(ip, *pick) || used.count(FormatIp(ip))) continue;
+      if (IsReservedInSubnet(ip, *pick) || used(ip)) continue;
       Json cfg = Json::Object();
       cfg.Set("IpAddress", Json::Str(FormatIp(ip)));
       cfg.Set("PrefixLength", Json::Int(pick->length));

@@ -343,6 +343,25 @@ simTest('endpoints: IP, MAC and network validation', async (t) => {
   t.deepEqual(await ids('endpoint'), [EP14, EP15], 'nothing was created');
 });
 
+simTest('endpoints: an address is in use exactly while a local endpoint of the network holds it', async (t) => {
+  // CreateEndpoint asks an index of local addresses (kept on create and delete) instead of reading
+  // every endpoint; these are the rules that index must keep.
+  const a = await create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.0.50' }] }, null, NET);
+  await failsWith(t, create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.0.50' }] }, null, NET), HR.ADDR_INVALID_OR_RESERVED);
+  const remote = await create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.0.51' }], Flags: 1 }, null, NET);
+  const local51 = await create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.0.51' }] }, null, NET); // a remote one holds nothing
+  const first = await create('endpoint', {}, null, NET);
+  const second = await create('endpoint', {}, null, NET);
+  t.not(first.IpConfigurations[0].IpAddress, second.IpConfigurations[0].IpAddress, 'allocation skips the address it just gave');
+  await ctx.remove('endpoint', first.ID, TIMEOUT);
+  const again = await create('endpoint', {}, null, NET);
+  t.is(again.IpConfigurations[0].IpAddress, first.IpConfigurations[0].IpAddress, 'a deleted endpoint frees its address');
+  await ctx.remove('endpoint', a.ID, TIMEOUT);
+  const reused = await create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.0.50' }] }, null, NET);
+  for (const ep of [reused, again, second, local51, remote]) await ctx.remove('endpoint', ep.ID, TIMEOUT);
+  t.deepEqual(await ids('endpoint'), [EP14, EP15]);
+});
+
 simTest('endpoints: create with a caller GUID, duplicates, not found, modify policies', async (t) => {
   const id = '22222222-3333-4444-8555-666666666666';
   const ep = await create('endpoint', { IpConfigurations: [{ IpAddress: '10.0.0.40' }] }, id, NET);
