@@ -4,7 +4,12 @@
 // and every problem is reported at once, naming the item, the field and the line, before anything
 // reaches HNS.
 import * as fs from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Document } from 'yaml';
+
+/** The yaml package, loaded on first use: most hcn commands never read a file (CLI start-up). */
+function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
 import { validateLoadBalancerSpec } from '../builders';
 import { HcnValidationError } from '../errors';
 import type { LoadBalancerSpec } from '../schema/models';
@@ -54,6 +59,7 @@ export async function readSource(argument: string, file: string, readStdin: () =
  * takes. Throws a UsageError naming `argument` with every problem (item, field, line).
  */
 export function parseDesired(argument: string, text: string, source: string, options: { single?: boolean } = {}): DesiredFile {
+  const { LineCounter, parseDocument, isNode } = yaml();
   const lines = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number): number => lines.linePos(offset).line;
