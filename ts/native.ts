@@ -70,11 +70,11 @@ export interface NativePoolStats {
   /** Calls completed since the context opened (any outcome). */
   completed: number;
   /**
-   * Deliveries of completions to the JS thread so far. One delivery settles at most 32 calls,
+   * Deliveries of completions to the JS thread so far. One delivery settles at most 16 calls,
    * and the event loop turns between two deliveries (timers and I/O run in between).
    */
   deliveries: number;
-  /** The most calls one delivery settled (at most 32). */
+  /** The most calls one delivery settled (at most 16). */
   largestDelivery: number;
 }
 

@@ -46,7 +46,7 @@ class CompletionSink {
 class Completions : public std::enable_shared_from_this<Completions> {
  public:
   // At most this many completions are settled per delivery (one loop turn).
-  static constexpr size_t kMaxPerDelivery = 32;
+  static constexpr size_t kMaxPerDelivery = 16;
   // And a delivery stops settling once it has run this long (checked after each completion).
   static constexpr std::chrono::microseconds kDeliverySlice{1000};
 

@@ -5,7 +5,7 @@ import test from 'ava';
 import { TIMEOUT, assertClean, openSim, rejectsWith } from './helpers';
 
 /** Completions::kMaxPerDelivery. */
-const MAX_PER_DELIVERY = 32;
+const MAX_PER_DELIVERY = 16;
 
 /**
  * Counts event-loop turns: a setImmediate that re-arms itself runs once per turn (an immediate
