@@ -18,9 +18,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { LoadBalancer } from '../ts/builders';
 import { Hcn } from '../ts/client';
-import { packageRoot } from '../ts/native';
+import { packageRoot, type NativeContext } from '../ts/native';
+import { coreOf } from '../ts/client/core';
 import { applyPlan, planLoadBalancers } from '../ts/reconcile';
-import { Q, TIMEOUT, callDelta, flags, machine, median, now, openSim, printTable, sim, simStats, writeResults } from './common';
+import { Q, TIMEOUT, callDelta, flags, machine, median, now, printTable, sim, simStats, writeResults } from './common';
 import { runFloor } from './floor';
 
 const NETWORK = '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001';
@@ -66,8 +67,16 @@ const cpuMs = (from: NodeJS.CpuUsage): number => {
   return (u.user + u.system) / 1e3;
 };
 
+/**
+ * The client's own native context: raw binding calls on the same (private, in-memory) simulated
+ * HNS, past the client's code; "another client" for the memory measure.
+ */
+function rawOf(hcn: Hcn): NativeContext {
+  return coreOf.get(hcn)!.rawContext;
+}
+
 async function openClient(threads = 4): Promise<Hcn> {
-  const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: TIMEOUT, threads });
+  const hcn = await Hcn.open({ backend: 'simulated', statePath: null, timeoutMs: TIMEOUT, threads });
   await hcn.features();
   return hcn;
 }
@@ -76,9 +85,8 @@ async function openClient(threads = 4): Promise<Hcn> {
 
 async function createDelete(): Promise<Record<string, number>> {
   const n = SIZES.burst;
-  const ctx = openSim(4);
-  sim(ctx, { op: 'reset' });
   const hcn = await openClient();
+  const ctx = rawOf(hcn);
   let c0 = process.cpuUsage();
   let t = now();
   await inFlight(n, 64, async (i) => {
@@ -98,7 +106,6 @@ async function createDelete(): Promise<Record<string, number>> {
   const raw = ms(t);
   const rawCpu = cpuMs(c0);
   await hcn.close();
-  ctx.close();
   // The floor's best of 1 and 4 threads: on 2 loaded cores, 4 threads on the simulator's one
   // state lock can be slower than one.
   const f4 = runFloor(['create-delete', n, 4]);
@@ -123,9 +130,8 @@ async function createDelete(): Promise<Record<string, number>> {
 
 async function createSequential(): Promise<Record<string, number>> {
   const n = SIZES.seq;
-  const ctx = openSim(4);
-  sim(ctx, { op: 'reset' });
   const hcn = await openClient();
+  const ctx = rawOf(hcn);
   const client: number[] = [];
   const raw: number[] = [];
   const ids: string[] = [];
@@ -149,7 +155,6 @@ async function createSequential(): Promise<Record<string, number>> {
   }
   await inFlight(ids.length, 16, (i) => ctx.remove('loadBalancer', ids[i]!, TIMEOUT));
   await hcn.close();
-  ctx.close();
   const floor = runFloor(['create-seq', n]).p50Us!;
   const c = median(client);
   const r = median(raw);
@@ -160,9 +165,8 @@ async function createSequential(): Promise<Record<string, number>> {
 
 async function burstAndList(): Promise<Record<string, number>> {
   const n = SIZES.burst;
-  const ctx = openSim(4);
-  sim(ctx, { op: 'reset' });
   const hcn = await openClient();
+  const ctx = rawOf(hcn);
   const ids: string[] = [];
   // The machine's own delay for an idle process right now (other load on the box shows up here).
   const idle = monitorEventLoopDelay({ resolution: 1 });
@@ -206,7 +210,6 @@ async function burstAndList(): Promise<Record<string, number>> {
   await inFlight(rawIds.length, 16, (i) => ctx.remove('loadBalancer', rawIds[i]!, TIMEOUT));
   const { deliveries, largestDelivery } = hcn.poolStats() as { deliveries?: number; largestDelivery?: number };
   await hcn.close();
-  ctx.close();
   const cl = median(clientList);
   const nl = median(nativeList);
   return {
@@ -227,9 +230,8 @@ async function burstAndList(): Promise<Record<string, number>> {
 // ------------------------------------------------------------------ (5), (6) kube-proxy scale
 
 async function kube(endpoints: number, services: number, latencyMs: number): Promise<Record<string, number>> {
-  const ctx = openSim(1);
-  sim(ctx, { op: 'reset' });
   const hcn = await openClient(KUBE_THREADS);
+  const ctx = rawOf(hcn);
   if (latencyMs > 0) sim(ctx, { op: 'latency', operation: '*', ms: latencyMs });
   const s0 = simStats(ctx);
   const t0 = now();
@@ -259,7 +261,6 @@ async function kube(endpoints: number, services: number, latencyMs: number): Pro
   }
   sim(ctx, { op: 'latency', operation: '*', ms: 0 });
   await hcn.close();
-  ctx.close();
   const count = (a: ReturnType<typeof simStats>, b: ReturnType<typeof simStats>): number =>
     Object.entries(callDelta(a, b))
       .filter(([op]) => op.startsWith('Hcn') || op === 'HNSCall')
@@ -296,9 +297,8 @@ async function kube(endpoints: number, services: number, latencyMs: number): Pro
 // ------------------------------------------------------------------ (7) memory
 
 async function memory(): Promise<Record<string, number | number[]>> {
-  const ctx = openSim(4);
-  sim(ctx, { op: 'reset' });
   const hcn = await openClient();
+  const ctx = rawOf(hcn);
   const cycle = 1000;
   const cycles = SIZES.memTotal / cycle;
   const settings = (i: number): string =>
@@ -319,7 +319,6 @@ async function memory(): Promise<Record<string, number | number[]>> {
     heap.push(process.memoryUsage().heapUsed);
   }
   await hcn.close();
-  ctx.close();
   // Growth per deleted load balancer over the second half (the first fills V8's working set).
   const half = Math.floor(cycles / 2);
   const perLb = (heap[cycles - 1]! - heap[half]!) / ((cycles - 1 - half) * cycle);

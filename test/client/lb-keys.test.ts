@@ -17,17 +17,32 @@ const spec = (i: number) =>
     .build();
 
 let hcn: Hcn;
-let other: Hcn;
+
+/** Someone else: raw native calls on the client's simulated HNS, past the client's bookkeeping. */
+const other = {
+  loadBalancers: {
+    create: async (s: ReturnType<typeof spec>) => {
+      const settings = JSON.stringify({
+        HostComputeEndpoints: PODS,
+        FrontendVIPs: [...s.frontendVips],
+        PortMappings: [{ Protocol: 6, InternalPort: 8080, ExternalPort: 80 }],
+        SchemaVersion: { Major: 2, Minor: 0 },
+        Flags: 1,
+      });
+      const props = await coreOf.get(hcn)!.rawContext.create('loadBalancer', null, settings, Q, 10_000);
+      return { id: (JSON.parse(props) as { ID: string }).ID };
+    },
+    delete: (id: string) => coreOf.get(hcn)!.rawContext.remove('loadBalancer', id, 10_000),
+  },
+};
+const Q = '{"SchemaVersion":{"Major":2,"Minor":0}}';
 
 test.before(async () => {
   hcn = await Hcn.open({ backend: 'simulated' });
-  other = await Hcn.open({ backend: 'simulated' });
-  hcn.simulator!.reset();
 });
 
 test.after.always(async () => {
   await hcn?.close();
-  await other?.close();
 });
 
 const known = (): number => coreOf.get(hcn)!.knownLoadBalancers;
