@@ -11,13 +11,16 @@ simulatorOnly('missing HcnModifyLoadBalancer export: update falls back to create
   // Two clients on one simulated HNS: they share it through a state file (in-memory clients are isolated).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-missing-export-'));
   const statePath = path.join(dir, 'hns.json');
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   const fx = await openFixture(t, { statePath });
   await fx.hcn.simulator!.setVersion(15, 5);
   await fx.hcn.simulator!.control({ op: 'removeExport', name: 'HcnModifyLoadBalancer' });
   // The function table is fixed when a client opens: only a client opened now lacks the export.
   const hcn = await Hcn.open({ backend: BACKEND.backend, statePath });
   t.teardown(() => hcn.close());
+  // Runs first (teardowns run last-registered first): under the simulator DLL the process's one
+  // simulated HNS keeps the state file open, and Windows cannot remove an open file.
+  t.teardown(() => fx.hcn.simulator!.configure(null));
 
   const features = await hcn.features();
   t.true(features.supported.modifyLoadBalancer, 'HNS 15.5: the version table says modify exists');

@@ -12,10 +12,14 @@ import type { Hcn } from '../../ts/client';
 const root = path.resolve(__dirname, '..', '..', '..');
 export const bin = path.join(root, 'dist', 'cli', 'main.js');
 
-/** A fresh folder for one test, removed after it (registered first, so it outlives the clients' teardown). */
+/**
+ * A fresh folder for one test, removed after it (registered first, so it outlives the clients'
+ * teardown). Removal retries: a call written off by its deadline may still finish its write (a new
+ * `<state>.tmp.*`) while the folder is being removed (ENOTEMPTY).
+ */
 export function tempDir(t: ExecutionContext): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-sim-state-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   return dir;
 }
 
