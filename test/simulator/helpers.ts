@@ -14,12 +14,23 @@ export const bin = path.join(root, 'dist', 'cli', 'main.js');
 
 /**
  * A fresh folder for one test, removed after it (registered first, so it outlives the clients'
- * teardown). Removal retries: a call written off by its deadline may still finish its write (a new
- * `<state>.tmp.*`) while the folder is being removed (ENOTEMPTY).
+ * teardown). Removal retries: a call written off by its deadline may still finish later (e.g. a
+ * timed-out open creates its state file once the lock is free) while the folder is being removed.
  */
 export function tempDir(t: ExecutionContext): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-sim-state-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
+  t.teardown(async () => {
+    // Each attempt lists the folder again, so a file created after the previous one goes too.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt >= 100) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  });
   return dir;
 }
 
