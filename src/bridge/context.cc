@@ -576,6 +576,16 @@ Napi::Value Context::SimAttach(const Napi::CallbackInfo& info) {
   return Napi::Value(env, Submit(env, std::move(job), timeout));
 }
 
+// A promise already resolved with undefined (nothing to wait for).
+static napi_value ResolvedPromise(napi_env env) {
+  napi_deferred deferred;
+  napi_value promise, undefined;
+  napi_create_promise(env, &deferred, &promise);
+  napi_get_undefined(env, &undefined);
+  napi_resolve_deferred(env, deferred, undefined);
+  return promise;
+}
+
 Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!info[0].IsFunction()) {
@@ -590,12 +600,7 @@ Napi::Value Context::Subscribe(const Napi::CallbackInfo& info) {
   if (subscribed_) {
     // Already registered: only the listener changes.
     listener_ = Napi::Persistent(info[0].As<Napi::Function>());
-    napi_deferred deferred;
-    napi_value promise, undefined;
-    napi_create_promise(env, &deferred, &promise);
-    napi_get_undefined(env, &undefined);
-    napi_resolve_deferred(env, deferred, undefined);
-    return Napi::Value(env, promise);
+    return Napi::Value(env, ResolvedPromise(env));
   }
   auto job = std::make_shared<Job>(api_, Op::Register, hcn::Family::Network, "subscribe");
   // HCN calls back on its own threads with this pointer; it lives until the registration ends.
@@ -616,14 +621,7 @@ Napi::Value Context::Unsubscribe(const Napi::CallbackInfo& info) {
   uint32_t timeout = 0;
   if (!args.Timeout(0, &timeout)) return Napi::Value(env, args.Reject());
   if (registration_busy_) return Napi::Value(env, RejectRegistrationBusy(env, "unsubscribe"));
-  if (!subscribed_ || closed_) {
-    napi_deferred deferred;
-    napi_value promise, undefined;
-    napi_create_promise(env, &deferred, &promise);
-    napi_get_undefined(env, &undefined);
-    napi_resolve_deferred(env, deferred, undefined);
-    return Napi::Value(env, promise);
-  }
+  if (!subscribed_ || closed_) return Napi::Value(env, ResolvedPromise(env));
   auto job = std::make_shared<Job>(api_, Op::Unregister, hcn::Family::Network, "unsubscribe");
   job->registration.callback = OnNotification;
   job->registration.context = callback_context_;
