@@ -51,6 +51,21 @@ struct Rule {
   bool withVipData = false;
 };
 
+// An `lbnat` rule: traffic to `vip`:`port` over `protocol` is rewritten to one of `dips`
+// (destination IP and port), the shape every load-balancing rule of the model shares.
+Rule LbNatRule(std::string id, int64_t protocol, const std::string& vip, int64_t port,
+               std::vector<std::pair<std::string, int64_t>> dips) {
+  Rule r;
+  r.id = std::move(id);
+  r.type = "lbnat";
+  r.protocol = protocol;
+  r.vip = vip;
+  r.port = port;
+  r.modify = "Destination IP, Destination port";
+  r.dips = std::move(dips);
+  return r;
+}
+
 struct Group {
   std::string name;
   std::string direction;
@@ -240,15 +255,9 @@ std::vector<Port> Build(const VfpSource& src) {
           const int fam = FamilyOf(vip);
           Group* g = port.LayerNamed("LB_DSR", kPrioLbDsr)->GroupNamed(fam == 6 ? "LB_DSR_IPv6_OUT" : "LB_DSR_IPv4_OUT", "OUT", fam == 6 ? "IPv6" : "IPv4");
           for (const Mapping& m : maps) {
-            Rule r;
-            r.id = "LB_DSR_" + seg + "_" + mgmt + "_" + vip + "_" + Num(m.external) + "_" + Num(m.internal) + "_" + Num(m.protocol);
-            r.type = "lbnat";
-            r.protocol = m.protocol;
-            r.vip = vip;
-            r.port = m.external;
-            r.modify = "Destination IP, Destination port";
+            Rule r = LbNatRule("LB_DSR_" + seg + "_" + mgmt + "_" + vip + "_" + Num(m.external) + "_" + Num(m.internal) + "_" + Num(m.protocol),
+                               m.protocol, vip, m.external, Dips(backends, fam, m.internal));
             r.withVipData = true;
-            r.dips = Dips(backends, fam, m.internal);
             g->rules.push_back(std::move(r));
           }
         }
@@ -266,15 +275,9 @@ std::vector<Port> Build(const VfpSource& src) {
         for (const Endpoint* e : local) {
           Port& port = ports[endpointPort[e->id]];
           Layer* l = port.LayerNamed("SLB_NAT_LAYER", kPrioSlbNat);
-          Rule nat;
-          nat.id = "NAT_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.protocol);
-          nat.type = "lbnat";
-          nat.protocol = m.protocol;
-          nat.vip = vip;
-          nat.port = m.external;
-          nat.modify = "Destination IP, Destination port";
-          nat.dips = Dips(backends, fam, m.internal);
-          l->GroupNamed("SLB_GROUP_NAT_" + v + "_IN", "IN", v)->rules.push_back(nat);
+          l->GroupNamed("SLB_GROUP_NAT_" + v + "_IN", "IN", v)
+              ->rules.push_back(LbNatRule("NAT_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.protocol),
+                                          m.protocol, vip, m.external, Dips(backends, fam, m.internal)));
           Rule allow;
           allow.id = "ALLOW_NAT_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.protocol);
           allow.type = "allow";
@@ -286,37 +289,22 @@ std::vector<Port> Build(const VfpSource& src) {
         Port& host = ports[hp->second];
         if (!local.empty() && remote.empty()) {
           // One backend: `NAT_...`, more: `LB_...` (networkhealth.ps1).
-          Rule r;
-          r.id = std::string(backends.size() == 1 ? "NAT_" : "LB_") + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol);
-          r.type = "lbnat";
-          r.protocol = m.protocol;
-          r.vip = vip;
-          r.port = m.external;
-          r.modify = "Destination IP, Destination port";
-          r.dips = Dips(local, fam, m.internal);
-          host.LayerNamed("SLB_LB_LAYER", kPrioSlbLb)->GroupNamed("SLB_GROUP_LB_" + v + "_OUT", "OUT", v)->rules.push_back(std::move(r));
+          host.LayerNamed("SLB_LB_LAYER", kPrioSlbLb)
+              ->GroupNamed("SLB_GROUP_LB_" + v + "_OUT", "OUT", v)
+              ->rules.push_back(LbNatRule(std::string(backends.size() == 1 ? "NAT_" : "LB_") + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol),
+                                          m.protocol, vip, m.external, Dips(local, fam, m.internal)));
         }
         if (!local.empty()) {
-          Rule h;
-          h.id = "HairPin_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol);
-          h.type = "lbnat";
-          h.protocol = m.protocol;
-          h.vip = vip;
-          h.port = m.external;
-          h.modify = "Destination IP, Destination port";
-          h.dips = Dips(local, fam, m.internal);
-          host.LayerNamed("SLB_HAIRPIN_LAYER", kPrioHairpin)->GroupNamed("SLB_GROUP_HAIRPIN_" + v + "_IN", "IN", v)->rules.push_back(std::move(h));
+          host.LayerNamed("SLB_HAIRPIN_LAYER", kPrioHairpin)
+              ->GroupNamed("SLB_GROUP_HAIRPIN_" + v + "_IN", "IN", v)
+              ->rules.push_back(LbNatRule("HairPin_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.external) + "_" + Num(m.protocol),
+                                          m.protocol, vip, m.external, Dips(local, fam, m.internal)));
         }
         if (!remote.empty()) {
-          Rule r;
-          r.id = "LB_HOST_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.internal) + "_" + Num(m.protocol);
-          r.type = "lbnat";
-          r.protocol = m.protocol;
-          r.vip = vip;
-          r.port = m.external;
-          r.modify = "Destination IP, Destination port";
-          r.dips = Dips(backends, fam, m.internal);
-          host.LayerNamed("LB", kPrioLbHost)->GroupNamed(fam == 6 ? "LB_OUT_V6" : "LB_OUT", "OUT", v)->rules.push_back(std::move(r));
+          host.LayerNamed("LB", kPrioLbHost)
+              ->GroupNamed(fam == 6 ? "LB_OUT_V6" : "LB_OUT", "OUT", v)
+              ->rules.push_back(LbNatRule("LB_HOST_" + seg + "_" + vip + "_" + Num(m.external) + "_" + Num(m.internal) + "_" + Num(m.protocol),
+                                          m.protocol, vip, m.external, Dips(backends, fam, m.internal)));
         }
       }
     }
