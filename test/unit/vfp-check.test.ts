@@ -1,5 +1,7 @@
 // checkVfpDsrRules compares whole rules, not names: the VIP, port, protocol and DIP set of each
 // LB_DSR rule; rule IDs with a suffix after the protocol; the Friendly name line; vfpctrl's JSON.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import test from 'ava';
 import { checkVfpDsrRules } from '../../ts/verify';
 import { lb } from '../helpers/models';
@@ -8,31 +10,23 @@ const ID = '11111111-1111-4111-8111-111111111111';
 const MGMT = '10.231.111.97';
 const NAME = 'LB_DSR_E5B0F_10.231.111.97_13.0.0.13_8000_80_6';
 
+const LISTING = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'vfp-lb-dsr-rule.txt'), 'utf8');
+
+/** The one-rule listing of `test/fixtures/vfp-lb-dsr-rule.txt` with the value after `label :` replaced. */
+function swap(text: string, label: string, value: string | number | undefined): string {
+  if (value === undefined) return text;
+  const re = new RegExp(`^(\\s*${label} : ).*$`, 'm');
+  if (!re.test(text)) throw new Error(`the fixture has no "${label} :" line`);
+  return text.replace(re, `$1${value}`);
+}
+
 function capture(opts: { id?: string; friendly?: string; vip?: string; port?: number; protocol?: number; dips?: string } = {}): string {
-  return [
-    'ITEM LIST',
-    '===========',
-    '',
-    'LAYER : LB_DSR',
-    '',
-    '   GROUP : LB_DSR_IPv4_OUT',
-    '',
-    `      RULE : ${opts.id ?? NAME}`,
-    `         Friendly name : ${opts.friendly ?? opts.id ?? NAME}`,
-    '         Priority : 100',
-    '         Flags : 1 terminating',
-    '         Type : lbnat',
-    '         Conditions:',
-    `             Protocols : ${opts.protocol ?? 6}`,
-    `             Destination IP : ${opts.vip ?? '13.0.0.13'}`,
-    `             Destination ports : ${opts.port ?? 8000}`,
-    '         Flow TTL: 240',
-    '         Rule Data:',
-    `             DIP Range(s) : ${opts.dips ?? '{ 10.0.0.15 : 80 } { 10.0.0.14 : 80 }'}`,
-    '',
-    'Command list-rule succeeded!',
-    '',
-  ].join('\n');
+  let text = swap(LISTING, 'RULE', opts.id);
+  text = swap(text, 'Friendly name', opts.friendly ?? opts.id);
+  text = swap(text, 'Protocols', opts.protocol);
+  text = swap(text, 'Destination IP', opts.vip);
+  text = swap(text, 'Destination ports', opts.port);
+  return swap(text, 'DIP Range\\(s\\)', opts.dips);
 }
 
 test('checkVfpDsrRules: the right name with another VIP in its conditions is not the rule', (t) => {
