@@ -1,38 +1,14 @@
 // End-to-end checks of what a new user ran into: aligned backend IPs, per-ID endpoint delete results,
 // hints that name the right command, and messages that say what was missing. Spawns the REAL bin
 // (dist/cli/main.js, built by `npm run build:ts`) against a temporary simulator state file.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { type BinResult as Result, bin, hcn as run, stateFile as tempState } from '../helpers/cli-bin';
+
+const hcn = (state: string, args: string[]): Promise<Result> => run(state, args);
+const stateFile = (t: ExecutionContext): string => tempState(t, 'hcn-cli-user-');
 
 // <root>/<outDir>/test/cli → <root>
-const root = path.resolve(__dirname, '..', '..', '..');
-const bin = path.join(root, 'dist', 'cli', 'main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hcn(state: string, args: string[]): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HCN_SIM_STATE: state, NO_COLOR: '1' };
-  delete env.HCN_BACKEND;
-  delete env.FORCE_COLOR;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, '--backend', 'simulated', ...args], { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function stateFile(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-cli-user-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return path.join(dir, 'state.json');
-}
 
 const LOCAL_14 = '3f8e6b21-5c7d-4e19-a0b4-0a000000000e';
 const MISSING = '11111111-2222-3333-4444-555555555555';

@@ -1,49 +1,20 @@
 // End-to-end tests of the `hcn` binary: each test spawns the REAL compiled bin (dist/cli/main.js, built
 // by `npm run build:ts`) against its own temporary simulator state file, as a user would run it.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { type BinResult as Result, bin, hcn as run, json, stateFile as tempState } from '../helpers/cli-bin';
+
+const hcn = (state: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> => run(state, args, { env, simulated: false });
+const stateFile = (t: ExecutionContext): string => tempState(t, 'hcn-cli-test-');
 
 // <root>/<outDir>/test/cli → <root>
-const root = path.resolve(__dirname, '..', '..', '..');
-const bin = path.join(root, 'dist', 'cli', 'main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hcn(state: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HCN_SIM_STATE: state, NO_COLOR: '1', ...extraEnv };
-  delete env.HCN_BACKEND;
-  delete env.FORCE_COLOR;
-  if (extraEnv.HCN_BACKEND !== undefined) env.HCN_BACKEND = extraEnv.HCN_BACKEND;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** A fresh state file for one test; the simulated backend is forced so the tests mean the same everywhere. */
-function stateFile(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-cli-test-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return path.join(dir, 'state.json');
-}
-
 const sim = ['--backend', 'simulated'];
 const QUICK = ['lb', 'create', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--backend', '10.0.0.15', '--port', 'tcp:8000:80', '--dsr'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function json<T = Record<string, unknown>>(t: ExecutionContext, r: Result): T {
-  t.is(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-}
 
 function errorJson(r: Result): { code: string; hresult: number | null; operation: string; message: string; hint: string | null; argument: string | null; exitCode: number } {
   return (JSON.parse(r.stderr.trim().split('\n')[0]!) as { error: ReturnType<typeof errorJson> }).error;

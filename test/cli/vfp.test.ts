@@ -2,47 +2,17 @@
 // criteria of the walkthrough (the LB_DSR rule and its DIP ranges on both pods' ports, --json and the
 // text re-parsing to the same rules, the check failing by port and rule after a rule is removed, the
 // trace's direct reply and the non-DSR reply through the load balancer), and the usage errors.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { type BinResult as Result, bin, root, hcn as run, json, stateFile as tempState } from '../helpers/cli-bin';
 import type { VfpPortRule } from '../../ts/client';
 import type { VfpPort, VfpRule, VfpTrace } from '../../ts/vfp';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const bin = path.join(root, 'dist', 'cli', 'main.js');
+const hcn = (state: string, args: string[], stdin?: string): Promise<Result> => run(state, args, { stdin, env: { HCN_SDK_TEST_VFPCTRL: undefined } });
+const stateFile = (t: ExecutionContext): string => tempState(t, 'hcn-cli-vfp-');
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hcn(state: string, args: string[], input?: string): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HCN_SIM_STATE: state, NO_COLOR: '1' };
-  delete env.HCN_BACKEND;
-  delete env.FORCE_COLOR;
-  delete env.HCN_SDK_TEST_VFPCTRL;
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, '--backend', 'simulated', ...args], { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin!.end(input ?? '');
-  });
-}
-
-function stateFile(t: ExecutionContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hcn-cli-vfp-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return path.join(dir, 'state.json');
-}
-
-function json<T>(t: ExecutionContext, r: Result): T {
-  t.is(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-}
 
 const QUICK = ['lb', 'create', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--backend', '10.0.0.15', '--port', 'tcp:8000:80', '--dsr'];
 const RULE = /^LB_DSR_[0-9A-F]{5}_10\.231\.111\.97_13\.0\.0\.13_8000_80_6$/;
