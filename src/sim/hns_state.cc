@@ -410,7 +410,7 @@ bool HnsState::FromJson(const Json& doc, std::string* error) {
     *error = "not a simulator state file";
     return false;
   }
-  if (doc.IntAt("FormatVersion") != 1) {
+  if (doc.IntAt("FormatVersion") != 1 && doc.IntAt("FormatVersion") != 2) {
     *error = "unsupported state file FormatVersion";
     return false;
   }
@@ -443,6 +443,8 @@ bool HnsState::FromJson(const Json& doc, std::string* error) {
   if (removed && removed->IsArray())
     for (const Json& k : removed->Items())
       if (k.IsString()) next.vfpRemoved.insert(k.AsString());
+  next.changes_ = Changes();
+  next.changes_.all = true;
   *this = std::move(next);
   return true;
 }
@@ -453,6 +455,8 @@ bool HnsState::FromJson(const Json& doc, std::string* error) {
 // indexes follow every change; a state (re)load builds a fresh HnsState through Append.
 
 void HnsState::Clear() {
+  changes_ = Changes();
+  changes_.all = true;
   for (Store& store : objects_) store = Store();
   lbFrontends_.clear();
   lbPorts_.clear();
@@ -462,6 +466,7 @@ void HnsState::Clear() {
 uint64_t HnsState::Append(Family f, Json obj) {
   Store& store = objects_[static_cast<int>(f)];
   const uint64_t seq = nextSeq_++;
+  Touch(f, IdOf(obj));
   // The first object with an ID stays the one Find returns (as the linear scan did).
   if (!store.byId.emplace(IdKey(IdOf(obj)), seq).second) store.duplicateIds = true;
   const Json& stored = store.bySeq.emplace(seq, std::move(obj)).first->second;
@@ -502,6 +507,7 @@ void HnsState::Erase(Family f, uint64_t seq) {
   if (it == store.bySeq.end()) return;
   if (f == Family::LoadBalancer) UnindexLoadBalancer(seq);
   if (f == Family::Endpoint) IndexEndpoint(it->second, -1);
+  Touch(f, IdOf(it->second));
   const std::string key = IdKey(IdOf(it->second));
   store.bySeq.erase(it);
   auto idIt = store.byId.find(key);
@@ -543,6 +549,113 @@ Json* HnsState::Find(Family f, const std::string& id) {
   uint64_t seq = 0;
   if (!Locate(f, id, &seq)) return nullptr;
   return &objects_[static_cast<int>(f)].bySeq.at(seq);
+}
+
+const Json* HnsState::Find(Family f, const std::string& id) const {
+  uint64_t seq = 0;
+  if (!Locate(f, id, &seq)) return nullptr;
+  return &objects_[static_cast<int>(f)].bySeq.at(seq);
+}
+
+HnsState::Changes HnsState::TakeChanges() {
+  Changes out = std::move(changes_);
+  changes_ = Changes();
+  return out;
+}
+
+Json HnsState::RecordOf(const Changes& changes) const {
+  Json rec = Json::Object();
+  Json v = Json::Array();
+  v.Push(Json::Int(version.major));
+  v.Push(Json::Int(version.minor));
+  rec.Set("V", v);
+  rec.Set("N", Json::Uint(nextNamespaceId));
+  // The simulated VFP rules removed by hand (sim_vfp.cc): small, written whole with every record.
+  Json removed = Json::Array();
+  for (const std::string& k : vfpRemoved) removed.Push(Json::Str(k));
+  rec.Set("R", removed);
+  Json put = Json::Array();
+  Json del = Json::Array();
+  std::set<std::pair<int, std::string>> seen;
+  for (const auto& t : changes.touched) {
+    if (!seen.insert({static_cast<int>(t.first), IdKey(t.second)}).second) continue;
+    Json entry = Json::Array();
+    entry.Push(Json::Int(static_cast<int>(t.first)));
+    if (const Json* o = Find(t.first, t.second)) {
+      entry.Push(*o);
+      put.Push(entry);
+    } else {
+      entry.Push(Json::Str(t.second));
+      del.Push(entry);
+    }
+  }
+  // Deletes first: an ID deleted and created again in one call is the new object.
+  rec.Set("D", del);
+  rec.Set("P", put);
+  return rec;
+}
+
+bool HnsState::ApplyRecord(const Json& rec, std::string* error) {
+  if (!rec.IsObject()) {
+    *error = "a journal record is not a JSON object";
+    return false;
+  }
+  const Json* v = rec.Find("V");
+  if (v && v->IsArray() && v->Items().size() == 2) {
+    version.major = static_cast<int>(v->Items()[0].AsDouble());
+    version.minor = static_cast<int>(v->Items()[1].AsDouble());
+  }
+  uint64_t n = 0;
+  const Json* next = rec.Find("N");
+  if (next && next->GetUint64(&n)) nextNamespaceId = n;
+  const Json* removed = rec.Find("R");
+  if (removed && removed->IsArray()) {
+    vfpRemoved.clear();
+    for (const Json& k : removed->Items())
+      if (k.IsString()) vfpRemoved.insert(k.AsString());
+  }
+  auto family = [&](const Json& entry, Family* f) {
+    if (!entry.IsArray() || entry.Items().size() != 2) return false;
+    uint64_t i = 0;
+    if (!entry.Items()[0].GetUint64(&i) || i >= static_cast<uint64_t>(hcn::kFamilyCount)) return false;
+    *f = static_cast<Family>(i);
+    return true;
+  };
+  const Json* del = rec.Find("D");
+  if (del && del->IsArray()) {
+    for (const Json& e : del->Items()) {
+      Family f;
+      if (!family(e, &f) || !e.Items()[1].IsString()) {
+        *error = "a journal delete is malformed";
+        return false;
+      }
+      uint64_t seq = 0;
+      if (LocateLast(f, e.Items()[1].AsString(), &seq)) Erase(f, seq);
+    }
+  }
+  const Json* put = rec.Find("P");
+  if (put && put->IsArray()) {
+    for (const Json& e : put->Items()) {
+      Family f;
+      std::string id;
+      if (!family(e, &f) || !e.Items()[1].IsObject() || !CanonicalGuid(e.Items()[1].StringAt("ID"), &id)) {
+        *error = "a journal object is malformed";
+        return false;
+      }
+      uint64_t seq = 0;
+      if (Locate(f, id, &seq)) {
+        Json& slot = objects_[static_cast<int>(f)].bySeq.at(seq);
+        if (f == Family::LoadBalancer) UnindexLoadBalancer(seq);
+        if (f == Family::Endpoint) IndexEndpoint(slot, -1);
+        slot = e.Items()[1];
+        if (f == Family::LoadBalancer) IndexLoadBalancer(seq, slot);
+        if (f == Family::Endpoint) IndexEndpoint(slot, 1);
+      } else {
+        Append(f, e.Items()[1]);
+      }
+    }
+  }
+  return true;
 }
 
 void HnsState::IndexLoadBalancer(uint64_t seq, const Json& lb) {
@@ -719,6 +832,7 @@ Outcome HnsState::Modify(Family f, const std::string& id, const std::string& set
   Json in;
   Outcome fail;
   if (!ParseObject(settings, &in, &fail)) return fail;
+  Touch(f, id);
   if (f == Family::LoadBalancer) return ModifyLoadBalancer(id, o, in);
   if (f == Family::Namespace) return ModifyNamespace(o, in);
   return ModifyPolicies(o, in);

@@ -69,6 +69,19 @@ class HnsState {
   std::set<std::string> vfpRemoved;
   // The object with that ID (compared case-insensitively), or null.
   Json* Find(Family f, const std::string& id);
+  const Json* Find(Family f, const std::string& id) const;
+
+  // What changed since the last TakeChanges (state_file.cc journals it): the objects touched, in
+  // order (family, ID), or `all` when the state was replaced wholesale (default topology, a load).
+  struct Changes {
+    bool all = false;
+    std::vector<std::pair<Family, std::string>> touched;
+  };
+  Changes TakeChanges();
+  // Applies one journal record ({"V":[major,minor],"N":next,"P":[[family,object]...],"D":[[family,id]...]}).
+  bool ApplyRecord(const Json& record, std::string* error);
+  // The journal record of `changes` against this state (objects as they are now).
+  Json RecordOf(const Changes& changes) const;
 
   Outcome Enumerate(Family f, const std::string& query);
   // `id` canonical, or empty to assign one. `networkId` only for endpoints.
@@ -111,6 +124,8 @@ class HnsState {
     std::map<std::string, std::set<uint64_t>> byVip;
   };
 
+  void Touch(Family f, const std::string& id) { changes_.touched.emplace_back(f, id); }
+  Changes changes_;
   uint64_t Append(Family f, Json obj);
   void Erase(Family f, uint64_t seq);
   bool Locate(Family f, const std::string& id, uint64_t* seq) const;

@@ -239,6 +239,7 @@ Outcome HnsState::PrepareDeleteEndpoint(const std::string& id) {
     Json s = Json::Object();
     s.Set("EndpointId", Json::Str(id));
     req.Set("Settings", s);
+    Touch(Family::Namespace, ns);
     ModifyNamespace(nsObj, req);
   }
   return Outcome();

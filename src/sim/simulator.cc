@@ -311,8 +311,9 @@ Outcome Simulator::WithState(Body body) {
     }
   }
   Outcome o = body(state_);
+  const HnsState::Changes changes = state_.TakeChanges();
   if (file_) {
-    if (o.mutated && !file_->Save(state_, &error)) {
+    if (o.mutated && !file_->Save(state_, changes, &error)) {
       file_->Invalidate();
       o = Outcome::FailText(hr::kFail, "simulator state file: " + error);
     }

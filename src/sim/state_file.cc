@@ -1,6 +1,8 @@
-// State file persistence: flock/LockFileEx on a sibling lock file, a generation counter kept in
-// that lock file plus the file's stat signature as the cheap change check, and
-// temp-file + fsync + rename (MoveFileExW on Windows) for atomic writes.
+// State file persistence: flock/LockFileEx on a sibling lock file; a snapshot written atomically
+// (temp file + fsync + rename, MoveFileExW on Windows) plus an append-only journal of changes
+// (`<state>.journal`, one CRC-checked record per mutating call, made durable before the call
+// returns); the snapshot's stat signature and the journal's identity and length as the cheap
+// change check.
 #include "state_file.h"
 
 #include <algorithm>
@@ -38,7 +40,7 @@ std::string LastErrorText(const char* what) {
   return std::string(what) + " failed (Windows error " + std::to_string(GetLastError()) + ")";
 }
 
-// The lock covers one byte far beyond the data, so the generation bytes at offset 0 stay
+// The lock covers one byte far beyond the data, so bytes at offset 0 stay
 // readable and writable (Windows byte-range locks are mandatory).
 OVERLAPPED LockRegion() {
   OVERLAPPED ov;
@@ -77,6 +79,9 @@ const char* KindOf(mode_t mode) {
 // reports HCN_TIMEOUT at the deadline itself, and the pool thread is back shortly after.
 constexpr std::chrono::milliseconds kLockGrace(250);
 
+// A journal is folded into a new snapshot once it is larger than the snapshot and than this.
+constexpr uint64_t kCompactMinBytes = uint64_t{256} * 1024;
+
 std::string UtcStamp() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -88,6 +93,298 @@ std::string UtcStamp() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return buf;
+}
+
+// The journal's records carry a CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) so a record
+// torn by a power cut (whose bytes may be garbage or zeros) is told from a complete one.
+uint32_t Crc32(const char* data, size_t size) {
+  static uint32_t table[256];
+  static const bool ready = [] {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)ready;
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) crc = table[(crc ^ static_cast<unsigned char>(data[i])) & 0xFF] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+
+std::string Hex8(uint32_t v) {
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", v);
+  return buf;
+}
+
+// The journal's first line: the ID of the snapshot it belongs to.
+std::string JournalHeader(const std::string& id) { return "{\"Journal\":\"" + id + "\"}\n"; }
+
+bool IntactRecord(const std::string& line) {
+  const size_t tab = line.rfind('\t');
+  return tab != std::string::npos && line.size() - tab == 9 &&
+         line.compare(tab + 1, 8, Hex8(Crc32(line.data(), tab))) == 0;
+}
+
+// Whether a complete, intact record follows `pos`: if not, a bad record before it is the torn tail
+// (a power cut can leave garbage, newlines included, past the last durable record).
+bool IntactRecordAfter(const std::string& text, size_t pos) {
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) return false;
+    if (IntactRecord(text.substr(pos, nl - pos))) return true;
+    pos = nl + 1;
+  }
+  return false;
+}
+
+// What the journal file is: absent, or a regular file with an identity (the same file across
+// calls) and a size. Anything else (a symlink, directory, FIFO, device) is refused by the callers.
+struct JournalInfo {
+  bool exists = false;
+  bool regular = false;
+  std::string kind;  // for the refusal: "a symlink", "a directory", ...
+  uint64_t identity = 0;
+  uint64_t size = 0;
+};
+
+#ifdef _WIN32
+bool InfoOf(HANDLE h, JournalInfo* info) {
+  BY_HANDLE_FILE_INFORMATION fi;
+  if (!GetFileInformationByHandle(h, &fi)) return false;
+  info->exists = true;
+  info->regular = (fi.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) == 0;
+  info->kind = (fi.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ? "a symlink (reparse point)"
+               : (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)   ? "a directory"
+                                                                     : "";
+  info->identity = ((static_cast<uint64_t>(fi.nFileIndexHigh) << 32) | fi.nFileIndexLow) ^
+                   (static_cast<uint64_t>(fi.dwVolumeSerialNumber) << 20);
+  info->size = (static_cast<uint64_t>(fi.nFileSizeHigh) << 32) | fi.nFileSizeLow;
+  return true;
+}
+
+// FILE_FLAG_OPEN_REPARSE_POINT: a symlink is opened as itself (and refused), never followed.
+HANDLE OpenJournal(const std::string& path, DWORD access) {
+  return CreateFileW(Wide(path).c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                     OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS,
+                     nullptr);
+}
+
+bool Missing(DWORD e) { return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND; }
+#else
+void InfoOf(const struct stat& st, JournalInfo* info) {
+  info->exists = true;
+  info->regular = S_ISREG(st.st_mode);
+  info->kind = info->regular ? "" : KindOf(st.st_mode);
+  info->identity = static_cast<uint64_t>(st.st_ino) ^ (static_cast<uint64_t>(st.st_dev) << 32);
+  info->size = static_cast<uint64_t>(st.st_size);
+}
+#endif
+
+// The journal as it is now, without following a symlink.
+bool StatJournal(const std::string& path, JournalInfo* info, std::string* error) {
+  *info = JournalInfo();
+#ifdef _WIN32
+  HANDLE h = OpenJournal(path, 0);
+  if (h == INVALID_HANDLE_VALUE) {
+    if (Missing(GetLastError())) return true;
+    *error = LastErrorText(("opening " + path).c_str());
+    return false;
+  }
+  const bool ok = InfoOf(h, info);
+  CloseHandle(h);
+  if (!ok) *error = LastErrorText(("reading the attributes of " + path).c_str());
+  return ok;
+#else
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;
+    *error = ErrnoText(("reading the attributes of " + path).c_str());
+    return false;
+  }
+  InfoOf(st, info);
+  return true;
+#endif
+}
+
+// Reads the journal from byte `from` to its end. A missing journal is not an error (info->exists
+// false); a symlink or anything but a regular file is.
+// With `headerBytes`, also reads the file's first `headerBytes` bytes into *header (to check, on an
+// incremental read, that the journal is still the one of the snapshot).
+bool ReadJournalFrom(const std::string& path, uint64_t from, std::string* text, JournalInfo* info, std::string* error,
+                     size_t headerBytes = 0, std::string* header = nullptr) {
+  text->clear();
+  *info = JournalInfo();
+  auto refuse = [&]() {
+    *error = "the journal " + path + " is " + info->kind + ", not a regular file; refusing to use it";
+    return false;
+  };
+#ifdef _WIN32
+  HANDLE h = OpenJournal(path, GENERIC_READ);
+  if (h == INVALID_HANDLE_VALUE) {
+    if (Missing(GetLastError())) return true;
+    *error = LastErrorText(("opening " + path).c_str());
+    return false;
+  }
+  if (!InfoOf(h, info)) {
+    *error = LastErrorText(("reading the attributes of " + path).c_str());
+    CloseHandle(h);
+    return false;
+  }
+  if (!info->regular) {
+    CloseHandle(h);
+    return refuse();
+  }
+  bool ok = true;
+  char buf[65536];
+  if (headerBytes > 0 && header) {
+    header->resize(headerBytes);
+    DWORD got = 0;
+    ok = ReadFile(h, &(*header)[0], static_cast<DWORD>(headerBytes), &got, nullptr) != 0;
+    header->resize(ok ? got : 0);
+  }
+  LARGE_INTEGER at;
+  at.QuadPart = static_cast<LONGLONG>(from);
+  ok = ok && SetFilePointerEx(h, at, nullptr, FILE_BEGIN) != 0;
+  while (ok) {
+    DWORD got = 0;
+    if (!ReadFile(h, buf, sizeof buf, &got, nullptr)) ok = false;
+    if (!ok || got == 0) break;
+    text->append(buf, got);
+  }
+  if (!ok) *error = LastErrorText(("reading " + path).c_str());
+  CloseHandle(h);
+  return ok;
+#else
+  // O_NONBLOCK: a FIFO in place of the journal must not hang the call (it is refused below).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return true;
+    if (errno == ELOOP) {
+      info->exists = true;
+      info->kind = "a symlink";
+      return refuse();
+    }
+    *error = ErrnoText(("opening " + path).c_str());
+    return false;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    *error = ErrnoText(("reading the attributes of " + path).c_str());
+    ::close(fd);
+    return false;
+  }
+  InfoOf(st, info);
+  if (!info->regular) {
+    ::close(fd);
+    return refuse();
+  }
+  if (headerBytes > 0 && header) {
+    header->resize(headerBytes);
+    const ssize_t got = ::pread(fd, &(*header)[0], headerBytes, 0);
+    header->resize(got > 0 ? static_cast<size_t>(got) : 0);
+  }
+  char buf[65536];
+  off_t at = static_cast<off_t>(from);
+  while (true) {
+    const ssize_t got = ::pread(fd, buf, sizeof buf, at);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      *error = ErrnoText(("reading " + path).c_str());
+      ::close(fd);
+      return false;
+    }
+    if (got == 0) break;
+    text->append(buf, static_cast<size_t>(got));
+    at += got;
+  }
+  ::close(fd);
+  return true;
+#endif
+}
+
+// Cuts the journal back to `offset` (dropping a torn tail a killed writer left), writes `data`
+// there and makes it durable (fdatasync / FlushFileBuffers) before returning. Refuses a journal
+// that is no longer the file `identity` or is shorter than `offset` (someone else replaced it).
+bool AppendDurably(const std::string& path, uint64_t identity, uint64_t offset, const std::string& data,
+                   std::string* error) {
+  JournalInfo info;
+  auto changed = [&]() {
+    *error = "the journal " + path + " changed unexpectedly";
+    return false;
+  };
+#ifdef _WIN32
+  HANDLE h = OpenJournal(path, GENERIC_WRITE);
+  if (h == INVALID_HANDLE_VALUE) {
+    *error = LastErrorText(("opening " + path).c_str());
+    return false;
+  }
+  if (!InfoOf(h, &info) || !info.regular || info.identity != identity || info.size < offset) {
+    CloseHandle(h);
+    return changed();
+  }
+  LARGE_INTEGER at;
+  at.QuadPart = static_cast<LONGLONG>(offset);
+  bool ok = SetFilePointerEx(h, at, nullptr, FILE_BEGIN) != 0 && (info.size == offset || SetEndOfFile(h) != 0);
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    DWORD put = 0;
+    const DWORD chunk = static_cast<DWORD>((std::min<size_t>)(data.size() - done, 1u << 20));
+    if (!WriteFile(h, data.data() + done, chunk, &put, nullptr)) ok = false;
+    done += put;
+  }
+  if (ok) ok = FlushFileBuffers(h) != 0;
+  if (!ok) {
+    *error = LastErrorText(("appending to " + path).c_str());
+    // Whatever part was written is a torn record: cut it off again (a reader ignores it anyway).
+    if (SetFilePointerEx(h, at, nullptr, FILE_BEGIN)) SetEndOfFile(h);
+  }
+  CloseHandle(h);
+  return ok;
+#else
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    *error = ErrnoText(("opening " + path).c_str());
+    return false;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return changed();
+  }
+  InfoOf(st, &info);
+  if (!info.regular || info.identity != identity || info.size < offset) {
+    ::close(fd);
+    return changed();
+  }
+  bool ok = info.size == offset || ::ftruncate(fd, static_cast<off_t>(offset)) == 0;
+  size_t done = 0;
+  while (ok && done < data.size()) {
+    const ssize_t put = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    done += static_cast<size_t>(put);
+  }
+  // Durable before the call reports success: the record and the file's new size.
+#ifdef __APPLE__
+  if (ok) ok = ::fsync(fd) == 0;
+#else
+  if (ok) ok = ::fdatasync(fd) == 0;
+#endif
+  if (!ok) {
+    *error = ErrnoText(("appending to " + path).c_str());
+    if (::ftruncate(fd, static_cast<off_t>(offset)) != 0) {
+      // Left as a torn tail: readers ignore it and the next writer cuts it.
+    }
+  }
+  ::close(fd);
+  return ok;
+#endif
 }
 
 }  // namespace
@@ -187,6 +484,9 @@ HRESULT StateFile::Open(const std::string& path, const HnsState& initial, HnsSta
   }
   path_ = path;
   lockPath_ = path + ".lock";
+  journalPath_ = path + ".journal";
+  journalId_.clear();
+  journalOffset_ = 0;
 #ifdef _WIN32
   lock_ = CreateFileW(Wide(lockPath_).c_str(), GENERIC_READ | GENERIC_WRITE,
                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
@@ -226,27 +526,24 @@ HRESULT StateFile::Open(const std::string& path, const HnsState& initial, HnsSta
   bool ok = ReadAll(&text, &missing, error);
   if (ok && missing) {
     *state = initial;
-    ok = Save(*state, error);
+    ok = WriteSnapshot(*state, error);
   } else if (ok) {
     std::string why;
-    HnsState loaded;
-    if (Parse(text, &loaded, &why)) {
-      *state = std::move(loaded);
-      ReadGeneration(&seenGeneration_);
-      Stat(&seenSignature_);
-      haveSeen_ = true;
+    if (LoadAll(text, state, &why)) {
+      // loaded
     } else if (options.recoverCorrupt) {
       std::string aside;
       ok = MoveAside(&aside, error);
       if (ok) {
         *state = initial;
-        ok = Save(*state, error);
+        ok = WriteSnapshot(*state, error);
       }
     } else {
-      *error = CorruptMessage(why);
+      *error = why;
       ok = false;
     }
   }
+  state->TakeChanges();
   Unlock();
   if (!ok) {
     Close();
@@ -317,40 +614,6 @@ void StateFile::Unlock() {
   ::flock(lockFd_, LOCK_UN);
 #endif
   locked_ = false;
-}
-
-bool StateFile::ReadGeneration(uint64_t* out) const {
-  unsigned char buf[8] = {};
-#ifdef _WIN32
-  OVERLAPPED ov;
-  std::memset(&ov, 0, sizeof ov);
-  DWORD got = 0;
-  if (!ReadFile(lock_, buf, 8, &got, &ov)) got = 0;
-#else
-  ssize_t got = ::pread(lockFd_, buf, 8, 0);
-#endif
-  if (got != 8) {
-    *out = 0;
-    return false;
-  }
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | buf[i];
-  *out = v;
-  return true;
-}
-
-void StateFile::WriteGeneration(uint64_t gen) {
-  unsigned char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<unsigned char>(gen >> (8 * i));
-#ifdef _WIN32
-  OVERLAPPED ov;
-  std::memset(&ov, 0, sizeof ov);
-  DWORD put = 0;
-  WriteFile(lock_, buf, 8, &put, &ov);
-#else
-  ssize_t put = ::pwrite(lockFd_, buf, 8, 0);
-  (void)put;
-#endif
 }
 
 bool StateFile::Stat(Signature* out) const {
@@ -448,9 +711,9 @@ bool StateFile::ReadAll(std::string* out, bool* missing, std::string* error) con
 #endif
 }
 
-bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
+bool StateFile::WriteAtomic(const std::string& target, const std::string& text, std::string* error) {
 #ifdef _WIN32
-  const std::string temp = path_ + ".tmp." + std::to_string(_getpid()) + "." + std::to_string(++tempCounter_);
+  const std::string temp = target + ".tmp." + std::to_string(_getpid()) + "." + std::to_string(++tempCounter_);
   const std::wstring wtemp = Wide(temp);
   HANDLE h = CreateFileW(wtemp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) {
@@ -470,9 +733,9 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
   }
   if (ok) ok = FlushFileBuffers(h) != 0;
   CloseHandle(h);
-  if (ok) ok = MoveFileExW(wtemp.c_str(), Wide(path_).c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
+  if (ok) ok = MoveFileExW(wtemp.c_str(), Wide(target).c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
   if (!ok) {
-    *error = LastErrorText(("writing " + path_).c_str());
+    *error = LastErrorText(("writing " + target).c_str());
     DeleteFileW(wtemp.c_str());
     return false;
   }
@@ -480,6 +743,7 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
 #else
   // The file keeps its mode across rewrites; a new one is the user's only (0600). A file without
   // the owner's write bit is read-only: refused, never replaced behind the user's back.
+  // The journal takes the state file's mode too.
   mode_t mode = 0600;
   struct stat current;
   if (::lstat(path_.c_str(), &current) == 0) {
@@ -497,7 +761,7 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
   std::string temp;
   int fd = -1;
   for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-    temp = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(++tempCounter_);
+    temp = target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(++tempCounter_);
     // O_EXCL | O_NOFOLLOW: never writes through something planted under the temporary name.
     fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 && errno != EEXIST) break;
@@ -526,7 +790,7 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
   if (ok) ok = ::fsync(fd) == 0;
   if (!ok) *error = ErrnoText(("writing " + temp).c_str());
   ::close(fd);
-  if (ok && ::rename(temp.c_str(), path_.c_str()) != 0) {
+  if (ok && ::rename(temp.c_str(), target.c_str()) != 0) {
     ok = false;
     *error = ErrnoText(("renaming " + temp).c_str());
   }
@@ -535,7 +799,7 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
     return false;
   }
   // Make the rename itself durable.
-  int dir = ::open(DirectoryOf(path_).c_str(), O_RDONLY | O_CLOEXEC);
+  int dir = ::open(DirectoryOf(target).c_str(), O_RDONLY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);
@@ -545,11 +809,24 @@ bool StateFile::WriteAtomic(const std::string& text, std::string* error) {
 }
 
 bool StateFile::Refresh(HnsState* state, std::string* error) {
-  uint64_t gen = 0;
-  ReadGeneration(&gen);
   Signature sig;
   Stat(&sig);
-  if (haveSeen_ && gen == seenGeneration_ && sig == seenSignature_) return true;
+  bool ok = true;
+  if (haveSeen_ && sig == seenSignature_) {
+    // Same snapshot: at most new journal records to apply (another process appended).
+    if (journalId_.empty()) return true;
+    JournalInfo info;
+    std::string why;
+    if (StatJournal(journalPath_, &info, &why) && info.regular && info.identity == journalIdentity_ &&
+        info.size >= journalOffset_) {
+      if (info.size == journalOffset_) return true;
+      ok = ReadJournal(state, false, error);
+      state->TakeChanges();
+      if (!ok) haveSeen_ = false;
+      return ok;
+    }
+    // The journal was replaced or cut: read everything again.
+  }
   std::string text;
   bool missing = false;
   if (!ReadAll(&text, &missing, error)) return false;
@@ -558,42 +835,204 @@ bool StateFile::Refresh(HnsState* state, std::string* error) {
     HnsState fresh;
     fresh.SetDefault();
     *state = fresh;
-    return Save(*state, error);
+    state->TakeChanges();
+    return WriteSnapshot(*state, error);
   }
-  std::string why;
-  HnsState loaded;
-  if (!Parse(text, &loaded, &why)) {
-    *error = CorruptMessage(why);
-    return false;
-  }
-  *state = std::move(loaded);
-  Stat(&sig);
-  seenGeneration_ = gen;
-  seenSignature_ = sig;
-  haveSeen_ = true;
-  return true;
+  ok = LoadAll(text, state, error);
+  state->TakeChanges();
+  return ok;
 }
 
-bool StateFile::Save(const HnsState& state, std::string* error) {
-  std::string text = state.ToJson().Dump();
-  text.push_back('\n');
-  if (!WriteAtomic(text, error)) {
+bool StateFile::LoadAll(const std::string& text, HnsState* state, std::string* error) {
+  std::string why, id;
+  HnsState loaded;
+  if (!Parse(text, &loaded, &why, &id)) {
+    *error = CorruptMessage(why);
     haveSeen_ = false;
     return false;
   }
-  uint64_t gen = 0;
-  ReadGeneration(&gen);
-  ++gen;
-  WriteGeneration(gen);
-  seenGeneration_ = gen;
+  snapshotBytes_ = text.size();
+  journalId_ = id;
+  journalOffset_ = 0;
+  journalIdentity_ = 0;
+  if (!journalId_.empty() && !ReadJournal(&loaded, true, error)) {
+    haveSeen_ = false;
+    return false;
+  }
+  *state = std::move(loaded);
   Stat(&seenSignature_);
   haveSeen_ = true;
   return true;
 }
 
-bool StateFile::Parse(const std::string& text, HnsState* state, std::string* why) const {
+bool StateFile::ReadJournal(HnsState* state, bool fromStart, std::string* error) {
+  const uint64_t from = fromStart ? 0 : journalOffset_;
+  std::string text;
+  std::string header;
+  const std::string expected = JournalHeader(journalId_);
+  JournalInfo info;
+  if (!ReadJournalFrom(journalPath_, from, &text, &info, error, fromStart ? 0 : expected.size(), &header)) {
+    *error = CorruptMessage(*error);
+    return false;
+  }
+  if (!info.exists) {
+    if (fromStart) {
+      // The snapshot was written but its journal not yet (a writer killed in between): nothing
+      // was appended to it, the snapshot is the state; the next write starts the journal.
+      journalId_.clear();
+      return true;
+    }
+    return LoadAgain(state, error);
+  }
+  size_t pos = 0;
+  if (fromStart) {
+    // The header names the snapshot the journal belongs to. The journal of an older snapshot (a
+    // compaction killed after renaming the new snapshot and before renaming its journal) holds
+    // only records the new snapshot already contains: ignored, replaced by the next write.
+    const size_t nl = text.find('\n');
+    Json header;
+    std::string why;
+    if (nl == std::string::npos || !ParseJson(text.substr(0, nl), &header, &why) || !header.IsObject() ||
+        header.StringAt("Journal").empty()) {
+      // The header is written atomically with the file (temp + rename): a bad one is damage.
+      *error = CorruptMessage("the journal " + journalPath_ + " has no valid header");
+      return false;
+    }
+    if (header.StringAt("Journal") != journalId_) {
+      journalId_.clear();
+      return true;
+    }
+    pos = nl + 1;
+    journalIdentity_ = info.identity;
+    journalSeq_ = 0;
+  } else if (info.identity != journalIdentity_ || header != expected) {
+    // Not the journal read so far (replaced, or rewritten in place): read everything again.
+    return LoadAgain(state, error);
+  }
+  // Each record is `<JSON>\t<crc32>\n` with "S" = the previous record's + 1. The last record may be
+  // torn (no newline, or a CRC that does not match: a writer killed mid-append, or a power cut
+  // before its fdatasync): it is ignored, never half-applied, and the next writer cuts it off. A
+  // bad record followed by more is damage and reported.
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // torn tail
+    const std::string line = text.substr(pos, nl - pos);
+    const size_t tab = line.rfind('\t');
+    const bool intact = IntactRecord(line);
+    if (!intact && !IntactRecordAfter(text, nl + 1)) break;  // torn tail
+    const std::string where = "the journal " + journalPath_ + ", record at byte " + std::to_string(from + pos);
+    Json rec;
+    std::string why;
+    uint64_t seq = 0;
+    if (!intact) {
+      *error = CorruptMessage(where + ": checksum mismatch");
+      return false;
+    }
+    if (!ParseJson(line.substr(0, tab), &rec, &why) || !rec.IsObject() || !rec.Find("S") ||
+        !rec.Find("S")->GetUint64(&seq) || seq != journalSeq_ + 1) {
+      *error = CorruptMessage(where + (why.empty() ? ": out of sequence" : ": " + why));
+      return false;
+    }
+    if (!state->ApplyRecord(rec, &why)) {
+      *error = CorruptMessage(where + ": " + why);
+      return false;
+    }
+    journalSeq_ = seq;
+    pos = nl + 1;
+  }
+  journalOffset_ = from + pos;
+  return true;
+}
+
+bool StateFile::LoadAgain(HnsState* state, std::string* error) {
+  std::string text;
+  bool missing = false;
+  if (!ReadAll(&text, &missing, error)) return false;
+  if (missing) {
+    *error = "the state file " + path_ + " disappeared";
+    return false;
+  }
+  return LoadAll(text, state, error);
+}
+
+bool StateFile::WriteSnapshot(const HnsState& state, std::string* error) {
+  Json doc = state.ToJson();
+  // A new journal for this snapshot: its ID ties the two together.
+  const std::string id = NewGuidString();
+  doc.Set("FormatVersion", Json::Int(2));
+  doc.Set("JournalId", Json::Str(id));
+  std::string text = doc.Dump();
+  text.push_back('\n');
+  if (!WriteAtomic(path_, text, error)) {
+    haveSeen_ = false;
+    return false;
+  }
+  snapshotBytes_ = text.size();
+  journalId_.clear();
+  journalOffset_ = 0;
+  journalSeq_ = 0;
+  // Snapshot first, then its (empty) journal: a crash in between leaves the new snapshot with the
+  // old journal, whose header names the old snapshot, so it is ignored (nothing applied twice).
+  const std::string header = JournalHeader(id);
+  JournalInfo info;
+  std::string why;
+  if (WriteAtomic(journalPath_, header, &why) && StatJournal(journalPath_, &info, &why) && info.regular) {
+    journalId_ = id;
+    journalOffset_ = header.size();
+    journalIdentity_ = info.identity;
+  }
+  // Else the snapshot holds everything; without a journal the next write rewrites it again.
+  Stat(&seenSignature_);
+  haveSeen_ = true;
+  return true;
+}
+
+bool StateFile::AppendRecord(const HnsState& state, const HnsState::Changes& changes, std::string* error) {
+  if (!Writable(error)) return false;
+  Json rec = state.RecordOf(changes);
+  rec.Set("S", Json::Uint(journalSeq_ + 1));
+  std::string line = rec.Dump();
+  line += "\t" + Hex8(Crc32(line.data(), line.size())) + "\n";
+  if (!AppendDurably(journalPath_, journalIdentity_, journalOffset_, line, error)) return false;
+  journalOffset_ += line.size();
+  ++journalSeq_;
+  return true;
+}
+
+bool StateFile::Save(const HnsState& state, const HnsState::Changes& changes, std::string* error) {
+  // Compaction: once the journal outgrows the snapshot (and at least 256 KiB), the next write folds
+  // it into a new snapshot, so a load reads at most about twice the state and a write is O(1)
+  // amortised.
+  const bool full = changes.all || journalId_.empty() ||
+                    journalOffset_ > (std::max<uint64_t>)(kCompactMinBytes, snapshotBytes_);
+  if (!full) {
+    if (AppendRecord(state, changes, error)) return true;
+    if (!Writable(error)) return false;
+    // The journal could not be appended to (replaced, full disk, ...): a new snapshot with a new
+    // journal holds this change instead.
+    error->clear();
+  }
+  return WriteSnapshot(state, error);
+}
+
+bool StateFile::Writable(std::string* error) const {
+#ifndef _WIN32
+  struct stat current;
+  if (::lstat(path_.c_str(), &current) == 0 && S_ISREG(current.st_mode) && (current.st_mode & S_IWUSR) == 0) {
+    *error = "the state file " + path_ + " is read-only; make it writable (chmod u+w) to change the simulated HNS";
+    return false;
+  }
+#else
+  (void)error;
+#endif
+  return true;
+}
+
+bool StateFile::Parse(const std::string& text, HnsState* state, std::string* why, std::string* journalId) const {
   Json doc;
-  return ParseJson(text, &doc, why) && state->FromJson(doc, why);
+  if (!ParseJson(text, &doc, why) || !state->FromJson(doc, why)) return false;
+  if (journalId) *journalId = doc.IntAt("FormatVersion") == 2 ? doc.StringAt("JournalId") : std::string();
+  return true;
 }
 
 std::string StateFile::CorruptMessage(const std::string& why) const {
@@ -624,6 +1063,18 @@ bool StateFile::MoveAside(std::string* aside, std::string* error) {
     return false;
   }
 #endif
+  // The journal goes aside with it (same name + `.journal`): it belongs to the moved snapshot.
+  JournalInfo info;
+  std::string why;
+  if (StatJournal(journalPath_, &info, &why) && info.exists) {
+    const std::string journalAside = target + ".journal";
+#ifdef _WIN32
+    MoveFileExW(Wide(journalPath_).c_str(), Wide(journalAside).c_str(), MOVEFILE_WRITE_THROUGH);
+#else
+    ::rename(journalPath_.c_str(), journalAside.c_str());
+#endif
+  }
+  journalId_.clear();
   haveSeen_ = false;
   *aside = target;
   return true;
@@ -634,11 +1085,12 @@ void StateFile::RemoveStrayTemps() {
   // so any <state>.tmp.* seen now was left by a killed writer.
 #ifndef _WIN32
   const std::string prefix = BaseOf(path_) + ".tmp.";
+  const std::string journalPrefix = BaseOf(path_) + ".journal.tmp.";
   DIR* dir = ::opendir(DirectoryOf(path_).c_str());
   if (!dir) return;
   while (struct dirent* e = ::readdir(dir)) {
     const std::string name = e->d_name;
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (name.compare(0, prefix.size(), prefix) != 0 && name.compare(0, journalPrefix.size(), journalPrefix) != 0) continue;
     ::unlinkat(::dirfd(dir), name.c_str(), 0);
   }
   ::closedir(dir);

@@ -50,8 +50,11 @@ class StateFile {
   // recreated with the default topology; one that does not parse is an error naming the file and
   // how to recover.
   bool Refresh(HnsState* state, std::string* error);
-  // Under Lock: writes *state atomically, keeping the file's mode.
-  bool Save(const HnsState& state, std::string* error);
+  // Under Lock: records `changes` (HnsState::TakeChanges) — an append of one line to the journal
+  // `<path>.journal`, whose cost does not grow with the number of objects — or, when the journal is
+  // missing, stale or larger than the snapshot (or everything changed), writes *state atomically as
+  // a new snapshot with a new, empty journal. Keeps the file's mode.
+  bool Save(const HnsState& state, const HnsState::Changes& changes, std::string* error);
   // Forces the next Refresh to read the file.
   void Invalidate() { haveSeen_ = false; }
 
@@ -66,11 +69,20 @@ class StateFile {
     }
   };
   bool Stat(Signature* out) const;
-  bool ReadGeneration(uint64_t* out) const;
-  void WriteGeneration(uint64_t gen);
   bool ReadAll(std::string* out, bool* missing, std::string* error) const;
-  bool WriteAtomic(const std::string& text, std::string* error);
-  bool Parse(const std::string& text, HnsState* state, std::string* why) const;
+  bool WriteAtomic(const std::string& target, const std::string& text, std::string* error);
+  bool Parse(const std::string& text, HnsState* state, std::string* why, std::string* journalId) const;
+  // Snapshot + journal into *state (the file exists and parses, else false with *error).
+  bool LoadAll(const std::string& text, HnsState* state, std::string* error);
+  // Applies the journal's complete lines from journalOffset_ (or from its start) to *state.
+  bool ReadJournal(HnsState* state, bool fromStart, std::string* error);
+  // Reads the snapshot and its journal again from the start (the journal is not the one read so far).
+  bool LoadAgain(HnsState* state, std::string* error);
+  bool WriteSnapshot(const HnsState& state, std::string* error);
+  // Appends the record of `changes` (sequence number, CRC) and makes it durable.
+  bool AppendRecord(const HnsState& state, const HnsState::Changes& changes, std::string* error);
+  // False (with *error) when the state file is read-only: nothing may change it.
+  bool Writable(std::string* error) const;
   // Renames the file to `<path>.corrupt-<UTC time>`; *aside names it.
   bool MoveAside(std::string* aside, std::string* error);
   void RemoveStrayTemps();
@@ -86,9 +98,16 @@ class StateFile {
   int lockFd_ = -1;
 #endif
   bool haveSeen_ = false;
-  uint64_t seenGeneration_ = 0;
   Signature seenSignature_;
   uint64_t tempCounter_ = 0;
+  // The journal of the snapshot last read or written: its ID (empty: none valid, the next write
+  // rewrites the snapshot), how many bytes of it are applied, and its file identity.
+  std::string journalPath_;
+  std::string journalId_;
+  uint64_t journalOffset_ = 0;
+  uint64_t journalIdentity_ = 0;
+  uint64_t journalSeq_ = 0;  // the sequence number of the last record applied or written
+  uint64_t snapshotBytes_ = 0;
 };
 
 }  // namespace sim

@@ -166,3 +166,23 @@ export function runNode(script: string, limitMs = 30_000): Promise<ChildResult> 
     });
   });
 }
+
+/**
+ * The simulated HNS a state file holds (the snapshot plus its journal), as another process loads it:
+ * a child process attaches a fresh simulator instance to the file and dumps it, so nothing this
+ * process has cached can stand in for what is on disk. The state document of the `dump` control.
+ */
+export async function fileState(file: string): Promise<Record<string, unknown>> {
+  const r = await runNode(`
+    (async () => {
+      const fresh = require(NATIVE).loadBinding().open({ backend: 'simulated', simulator: 'isolated', threads: 1 });
+      try {
+        await fresh.simAttach(${JSON.stringify(file)}, false, ${TIMEOUT});
+        process.stdout.write(await fresh.simControlAsync('{"op":"dump"}', ${TIMEOUT}));
+      } finally {
+        fresh.close();
+      }
+    })().catch((e) => { console.error(e); process.exitCode = 1; });`);
+  if (r.code !== 0) throw new Error(`loading ${file} in another process failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { state: Record<string, unknown> }).state;
+}

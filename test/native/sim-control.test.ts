@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { DISCONNECT, EP14, EP15, E_FAIL, E_HANDLE, E_INVALIDARG, NET, NOT_FOUND, PORT_IN_USE, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, sim, simStats, throwsWith, waitFor } from './helpers';
+import { DISCONNECT, EP14, EP15, E_FAIL, E_HANDLE, E_INVALIDARG, NET, NOT_FOUND, PORT_IN_USE, PROPS, TIMEOUT, assertClean, fileState, openSim, rejectsWith, sim, simStats, throwsWith, waitFor } from './helpers';
 
 const ctx = openSim();
 
@@ -307,15 +307,15 @@ simTest('configure with a state path persists; null goes back to memory', async 
   try {
     t.deepEqual(sim(ctx, { op: 'configure', statePath: file }), { ok: true, statePath: file });
     t.true(fs.existsSync(file), 'created with the default topology');
-    const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as Obj;
-    t.deepEqual(onDisk, sim(ctx, { op: 'dump' }).state);
+    t.deepEqual(await fileState(file), sim(ctx, { op: 'dump' }).state);
     t.is(sim(ctx, { op: 'status' }).statePath, file);
     const id = await createLb();
-    t.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')).LoadBalancers as Obj[]).map((l) => l.ID), [id]);
+    t.deepEqual(((await fileState(file)).LoadBalancers as Obj[]).map((l) => l.ID), [id]);
     sim(ctx, { op: 'setVersion', major: 15, minor: 5 });
-    t.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).Version, { Major: 15, Minor: 5 });
-    // Another writer (here: the test) changes the file; the next call sees it.
-    const edited = JSON.parse(fs.readFileSync(file, 'utf8')) as Obj;
+    t.deepEqual((await fileState(file)).Version, { Major: 15, Minor: 5 });
+    // Another writer (here: the test) replaces the file (a plain FormatVersion 1 document, no
+    // journal); the next call sees it.
+    const edited = await fileState(file);
     edited.LoadBalancers = [];
     fs.writeFileSync(file, JSON.stringify(edited));
     t.deepEqual(await lbIds(), []);
@@ -334,13 +334,13 @@ simTest('configure with a state path persists; null goes back to memory', async 
     const again = await createLb();
     sim(ctx, { op: 'reset' });
     t.is(sim(ctx, { op: 'status' }).statePath, file);
-    t.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).LoadBalancers, []);
+    t.deepEqual((await fileState(file)).LoadBalancers, []);
     void again;
     const kept = await createLb();
     t.deepEqual(sim(ctx, { op: 'configure', statePath: null }), { ok: true, statePath: null });
     t.deepEqual(await lbIds(), [kept], 'memory keeps what the file held');
     await ctx.remove('loadBalancer', kept, TIMEOUT);
-    t.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')).LoadBalancers as Obj[]).length, 1, 'the file is left alone');
+    t.deepEqual(((await fileState(file)).LoadBalancers as Obj[]).length, 1, 'the file is left alone');
   } finally {
     sim(ctx, { op: 'configure', statePath: null });
     fs.rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test from 'ava';
-import { EP14, EP15, NATIVE_MODULE, PROPS, TIMEOUT, assertClean, openSim, rejectsWith, runNode, sim, simStats, waitFor } from './helpers';
+import { EP14, EP15, NATIVE_MODULE, PROPS, TIMEOUT, assertClean, fileState, openSim, rejectsWith, runNode, sim, simStats, waitFor } from './helpers';
 
 const ctx = openSim();
 
@@ -79,7 +79,7 @@ test.serial('two processes hammering one state file lose no object and never sha
   const counts = sim(ctx, { op: 'status' }).counts as Obj;
   t.is(counts.loadBalancers, shared + 2 * own);
   t.is(counts.networks, 1 + 20);
-  const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as Obj;
+  const onDisk = (await fileState(file)) as Obj;
   t.is((onDisk.LoadBalancers as Obj[]).length, shared + 2 * own);
   const frontends = new Set((onDisk.LoadBalancers as Obj[]).map((l) => `${l.FrontendVIPs[0]}:${l.PortMappings[0].ExternalPort}`));
   t.is(frontends.size, shared + 2 * own, 'no frontend twice');
@@ -90,7 +90,7 @@ test.serial('two processes hammering one state file lose no object and never sha
   const any = [...ids][0]!;
   t.is((JSON.parse(await ctx.query('loadBalancer', any, PROPS, TIMEOUT)) as Obj).ID, any);
   sim(ctx, { op: 'reset' });
-  t.is((JSON.parse(fs.readFileSync(file, 'utf8')).LoadBalancers as Obj[]).length, 0, 'reset reached the file');
+  t.is(((await fileState(file)).LoadBalancers as Obj[]).length, 0, 'reset reached the file');
   sim(ctx, { op: 'configure', statePath: null });
   await assertClean(t, ctx);
 });
@@ -122,8 +122,8 @@ test.serial('a process killed while writing leaves a parseable state file', asyn
     child.kill('SIGKILL');
     await exited;
 
-    const text = fs.readFileSync(file, 'utf8');
-    const doc = JSON.parse(text) as Obj; // throws (fails the test) on a torn file
+    // A fresh instance (another process) loads the file and its journal; it fails on a torn file.
+    const doc = (await fileState(file)) as Obj;
     t.is(doc.Format, 'hcn-sdk-simulator-state');
     const lbs = doc.LoadBalancers as Obj[];
     t.true(lbs.length === base || lbs.length === base + 1, `after ${ticks}: ${lbs.length} load balancers`);

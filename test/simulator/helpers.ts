@@ -44,10 +44,35 @@ export function spec(n = 13) {
     .build();
 }
 
-/** Load balancer IDs (lower case) in a state file, read as the file says. */
-export function fileLbIds(file: string): string[] {
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { LoadBalancers?: Array<{ ID: string }> };
-  return (doc.LoadBalancers ?? []).map((lb) => lb.ID.toLowerCase());
+/**
+ * The simulated HNS a state file holds (its snapshot plus its journal), as another process loads
+ * it: a child process attaches a fresh simulator instance to the file and dumps it. Never this
+ * process's cached copy (clients here on the same file share one instance). The `dump` control's
+ * state document.
+ */
+export function fileState(file: string): Promise<{ LoadBalancers?: Array<{ ID: string }>; [key: string]: unknown }> {
+  const script = `
+    const native = require(${JSON.stringify(path.join(__dirname, '..', '..', 'ts', 'native.js'))});
+    (async () => {
+      const fresh = native.loadBinding().open({ backend: 'simulated', simulator: 'isolated', threads: 1 });
+      try {
+        await fresh.simAttach(${JSON.stringify(file)}, false, 30000);
+        process.stdout.write(await fresh.simControlAsync('{"op":"dump"}', 30000));
+      } finally {
+        fresh.close();
+      }
+    })().catch((e) => { console.error(e); process.exitCode = 1; });`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`loading ${file} in another process failed: ${stderr || err.message}`));
+      else resolve((JSON.parse(stdout) as { state: Awaited<ReturnType<typeof fileState>> }).state);
+    });
+  });
+}
+
+/** Load balancer IDs (lower case) in a state file, as a fresh instance loads it (see fileState). */
+export async function fileLbIds(file: string): Promise<string[]> {
+  return ((await fileState(file)).LoadBalancers ?? []).map((lb) => lb.ID.toLowerCase());
 }
 
 export async function lbIds(hcn: Hcn): Promise<string[]> {

@@ -22,8 +22,8 @@ test('a second client on another state file leaves the first on its own file', a
   const first = await open(t, a);
   const second = await open(t, b);
   const lb = await first.loadBalancers.create(spec());
-  t.deepEqual(fileLbIds(a), [lb.id], 'the first client still writes to its own file');
-  t.deepEqual(fileLbIds(b), [], 'nothing reached the second file');
+  t.deepEqual(await fileLbIds(a), [lb.id], 'the first client still writes to its own file');
+  t.deepEqual(await fileLbIds(b), [], 'nothing reached the second file');
   t.deepEqual(await lbIds(second), []);
   t.is((await first.simulator!.status()).statePath, a);
   t.is((await second.simulator!.status()).statePath, b);
@@ -64,7 +64,7 @@ test('a failed open (corrupt file, missing folder) throws and changes nothing fo
     message: /folder .* does not exist/,
   });
   const lb = await client.loadBalancers.create(spec());
-  t.deepEqual(fileLbIds(good), [lb.id], 'the open client still writes to its file');
+  t.deepEqual(await fileLbIds(good), [lb.id], 'the open client still writes to its file');
   t.is((await client.simulator!.status()).statePath, good);
   t.is(fs.readFileSync(corrupt, 'utf8'), '{ not json', 'the corrupt file is untouched');
 });
@@ -77,7 +77,7 @@ test('a failed configure throws and leaves the client on its file', async (t) =>
   const client = await open(t, good);
   await t.throwsAsync(client.simulator!.configure(corrupt), { message: /not a simulator state file/ });
   const lb = await client.loadBalancers.create(spec());
-  t.deepEqual(fileLbIds(good), [lb.id]);
+  t.deepEqual(await fileLbIds(good), [lb.id]);
   t.is((await client.simulator!.status()).statePath, good);
 });
 
@@ -89,8 +89,8 @@ test('configure moves only this client: another client of the file stays on it',
   const moves = await open(t, shared);
   await moves.simulator!.configure(other);
   const lb = await stays.loadBalancers.create(spec());
-  t.deepEqual(fileLbIds(shared), [lb.id]);
-  t.deepEqual(fileLbIds(other), []);
+  t.deepEqual(await fileLbIds(shared), [lb.id]);
+  t.deepEqual(await fileLbIds(other), []);
   await moves.simulator!.configure(null);
   t.is((await moves.simulator!.status()).statePath, null);
   t.is((await stays.simulator!.status()).statePath, shared);

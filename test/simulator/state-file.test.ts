@@ -25,7 +25,7 @@ test('a state path with a NUL byte is a TypeError before anything is opened', as
   await t.throwsAsync(Hcn.open({ backend: 'simulated', statePath: `${file}\0.lock` }), { instanceOf: TypeError, message: /NUL/ });
   const hcn = await open(t, path.join(dir, 'other.json'));
   await t.throwsAsync(hcn.simulator!.configure(`${file}\0x`), { instanceOf: TypeError, message: /NUL/ });
-  t.deepEqual(fs.readdirSync(dir).sort(), ['other.json', 'other.json.lock'], 'nothing was created at the cut path');
+  t.deepEqual(fs.readdirSync(dir).sort(), ['other.json', 'other.json.journal', 'other.json.lock'], 'nothing was created at the cut path');
   const r = await hcnCli(`${file}\0.lock`.replace('\0', '\\0'), ['lb', 'list']); // a shell cannot pass NUL: see the env case
   t.is(r.code === 0 || r.code > 0, true);
   const viaEnv = await hcnCli(file, ['lb', 'list', '--json'], {});
@@ -56,7 +56,7 @@ posixOnly('a symlinked state file is followed once: the target is replaced, the 
   const hcn = await open(t, link);
   const lb = await hcn.loadBalancers.create(spec());
   t.true(fs.lstatSync(link).isSymbolicLink(), 'the link was not replaced by a regular file');
-  t.deepEqual(fileLbIds(target), [lb.id], 'the target holds the change');
+  t.deepEqual(await fileLbIds(target), [lb.id], 'the target holds the change');
   // A client of the target itself shares the same simulated HNS.
   const direct = await open(t, target);
   t.deepEqual((await direct.loadBalancers.list()).map((x) => x.id), [lb.id]);
