@@ -2,7 +2,6 @@
 // model the simulator derives from its HNS state (the `vfp` control request); otherwise it runs
 // %SystemRoot%\System32\vfpctrl.exe by absolute path with an argument array (never a shell), under
 // the call's deadline and AbortSignal, and parses its output (JSON for ports, text for layers and rules).
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { HcnAccessDeniedError, HcnError, HcnNotAvailableError } from '../errors';
 import type { CallOptions, Operation } from '../internal/operation';
@@ -188,7 +187,8 @@ function runVfpctrl(op: Operation, args: readonly string[]): Promise<string> {
   op.check();
   const controller = new AbortController();
   const child = new Promise<string>((resolve, reject) => {
-    execFile(
+    // child_process loads only when vfpctrl runs (Windows), not with every client.
+    (require('node:child_process') as typeof import('node:child_process')).execFile(
       file,
       [...args],
       { encoding: 'utf8', windowsHide: true, shell: false, maxBuffer: 64 * 1024 * 1024, timeout: Math.max(1, op.remaining()), signal: controller.signal },

@@ -3,9 +3,7 @@
 // then applies it (unless --dry-run). Deletes happen only with --prune, and only inside the scope.
 import { Command } from 'commander';
 import type { Hcn } from '../../client';
-import { applyPlan, planLoadBalancers, type ApplyItemResult, type ReconcilePlan, type ReconcileScope, type SpecField } from '../../reconcile';
-import { withoutDeletes } from '../../reconcile/prune';
-import { LoadBalancerReconciler } from '../../reconcile/reconciler';
+import type { ApplyItemResult, ReconcilePlan, ReconcileScope, SpecField } from '../../reconcile';
 import type { LoadBalancerInfo, LoadBalancerSpec, PortMapping } from '../../schema/models';
 import { collect, parseIpArg } from '../args';
 import type { CommandContext } from '../context';
@@ -17,6 +15,11 @@ import { describeError, type CliErrorJson } from '../report-error';
 import { UsageError } from '../usage-error';
 import { indexEndpoints, type EndpointIndex } from '../views';
 import { parsePrefix } from '../../net/ip';
+
+// The reconcile modules load when `hcn apply` runs: CLI start-up loads only what the command needs.
+const reconcile = (): typeof import('../../reconcile') => require('../../reconcile') as typeof import('../../reconcile');
+const prune = (): typeof import('../../reconcile/prune') => require('../../reconcile/prune') as typeof import('../../reconcile/prune');
+const reconcilerModule = (): typeof import('../../reconcile/reconciler') => require('../../reconcile/reconciler') as typeof import('../../reconcile/reconciler');
 
 interface ApplyOptions {
   file?: string;
@@ -213,9 +216,9 @@ function conflictRecords(plan: ReconcilePlan, file: DesiredFile, ctx: CommandCon
 
 /** Plans `file` against HNS; without --prune the deletes are left out (and counted). */
 export async function planFile(hcn: Hcn, file: DesiredFile, o: ApplyOptions): Promise<{ plan: ReconcilePlan; held: number }> {
-  const full = await planLoadBalancers(hcn, file.specs, { scope: scopeFor(o, file.specs) });
+  const full = await reconcile().planLoadBalancers(hcn, file.specs, { scope: scopeFor(o, file.specs) });
   if (o.prune) return { plan: full, held: 0 };
-  return { plan: withoutDeletes(full), held: full.summary.delete };
+  return { plan: prune().withoutDeletes(full), held: full.summary.delete };
 }
 
 function resultLine(r: ApplyRecordView): string {
@@ -265,7 +268,7 @@ const watched = new WeakMap<CommandContext, DesiredFile>();
 async function watch(ctx: CommandContext, opts: ApplyOptions): Promise<ExitCodeValue> {
   const file = watched.get(ctx)!;
   const hcn = await ctx.hcn();
-  const reconciler = new LoadBalancerReconciler(hcn, file.specs, {
+  const reconciler = new (reconcilerModule().LoadBalancerReconciler)(hcn, file.specs, {
     scope: scopeFor(opts, file.specs),
     prune: opts.prune === true,
     intervalMs: Math.round((opts.interval ?? 30) * 1000),
@@ -333,7 +336,7 @@ async function applyOnce(ctx: CommandContext, opts: ApplyOptions): Promise<ExitC
         return plan.summary.conflicts > 0 ? ExitCode.OperationFailed : ExitCode.Ok;
       }
       const progress = createProgress(ctx.io.stderr, ctx.globals.progress, 'applying', total);
-      const result = await applyPlan(hcn, plan, { onProgress: () => progress.tick() });
+      const result = await reconcile().applyPlan(hcn, plan, { onProgress: () => progress.tick() });
       progress.done();
       const records = result.results.map((r) => recordOf(r, file, ctx));
       if (ctx.globals.json) {

@@ -4,12 +4,15 @@
 import { Command } from 'commander';
 import type { LoadBalancerInfo } from '../../schema/models';
 import type { PolicyListView } from '../../schema/policy-list';
-import { judgeDsr as judgeDsrSdk, verifyDsr, type DsrReport, type VfpPortDsrCheck } from '../../verify';
+import type { DsrReport, VfpPortDsrCheck } from '../../verify';
 import { addFrontendFilters, describeFrontendFilter, matchesFrontendFilter, type FrontendFilterOptions } from '../filters';
 import { ExitCode } from '../exit-codes';
 import { list, renderTable, yesNo, type Style } from '../format';
 import { action, addGlobalOptions, type RunState } from '../kit';
 import { portText, portView, type PortMappingView } from '../views';
+
+/** The SDK's verifier, loaded when `hcn verify` runs (CLI start-up loads only what a command needs). */
+const verifier = (): typeof import('../../verify') => require('../../verify') as typeof import('../../verify');
 
 /** One row of `hcn verify dsr --json`. */
 export interface DsrCheckView {
@@ -67,14 +70,14 @@ function reportView(r: DsrReport, filters = ''): DsrReportView {
   };
 }
 
-/** Judges each load balancer (the SDK's {@link judgeDsrSdk}) into the CLI's JSON shape; pure. */
+/** Judges each load balancer (the SDK's judgeDsr) into the CLI's JSON shape; pure. */
 export function judgeDsr(
   lbs: readonly LoadBalancerInfo[],
   lists: readonly PolicyListView[] | undefined,
   listError: string | null,
   allowEmpty: boolean,
 ): DsrReportView {
-  return reportView(judgeDsrSdk(lbs, lists, { policyListError: listError, allowEmpty }));
+  return reportView(verifier().judgeDsr(lbs, lists, { policyListError: listError, allowEmpty }));
 }
 
 function renderReport(r: DsrReportView, style: Style): string {
@@ -141,7 +144,7 @@ export function registerVerify(program: Command, state: RunState): void {
       const filters = describeFrontendFilter(o);
       // Repeated filters are alternatives, which the SDK's single-valued filter cannot say: judge every
       // load balancer, then keep the verdicts on the ones that match.
-      const all = await verifyDsr(hcn, { allowEmpty: true, vfp: o.vfp === true });
+      const all = await verifier().verifyDsr(hcn, { allowEmpty: true, vfp: o.vfp === true });
       const report = reportView(narrowReport(all, o, o.allowEmpty === true), filters);
       if (ctx.globals.json) ctx.printJson(report);
       else ctx.print(renderReport(report, ctx.globals.out));

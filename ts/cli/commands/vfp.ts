@@ -3,16 +3,20 @@
 // or checked anywhere; and the path of one packet through the load-balancing rules.
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { explainFlow } from '../../explain';
 import { canonicalIp } from '../../net/ip';
 import { normalizeGuid } from '../../schema/guid';
-import { checkVfpDsrRules, formatVfpTrace, parseVfpJson, parseVfpRules, renderVfpRules, type VfpRule, type VfpTrace } from '../../vfp';
+import type { VfpRule, VfpTrace } from '../../vfp';
 import { parseIdArg, parseIpArg } from '../args';
 import type { CommandContext } from '../context';
 import { ExitCode } from '../exit-codes';
 import { list, renderTable, type Style } from '../format';
 import { action, addGlobalOptions, type RunState } from '../kit';
 import { CliOperationError, UsageError } from '../usage-error';
+
+// The VFP parsers and the flow explainer load when a vfp or trace command runs (CLI start-up loads
+// only what a command needs).
+const vfpModule = (): typeof import('../../vfp') => require('../../vfp') as typeof import('../../vfp');
+const explain = (): typeof import('../../explain') => require('../../explain') as typeof import('../../explain');
 
 function readInput(argument: string, file: string): string {
   try {
@@ -26,12 +30,12 @@ function parseCapture(argument: string, text: string): VfpRule[] {
   const t = text.trimStart().replace(/^\uFEFF/, '');
   if (t.startsWith('{') || t.startsWith('[')) {
     try {
-      return parseVfpJson(text);
+      return vfpModule().parseVfpJson(text);
     } catch (err) {
       throw new UsageError(argument, err instanceof Error ? err.message : String(err));
     }
   }
-  return parseVfpRules(text);
+  return vfpModule().parseVfpRules(text);
 }
 
 function matchText(r: VfpRule): string {
@@ -63,11 +67,11 @@ function rulesTable(rows: ReadonlyArray<{ port: string | undefined; rule: VfpRul
 /** One port's rules in vfpctrl's layout, under a `PORT : <id>` line when the port is known. */
 function rawByPort(rows: ReadonlyArray<{ port: string | undefined; rule: VfpRule }>): string {
   const ports = [...new Set(rows.map((r) => r.port))];
-  return ports.map((p) => (p === undefined ? '' : `PORT : ${p}\n`) + renderVfpRules(rows.filter((r) => r.port === p).map((r) => r.rule))).join('\n');
+  return ports.map((p) => (p === undefined ? '' : `PORT : ${p}\n`) + vfpModule().renderVfpRules(rows.filter((r) => r.port === p).map((r) => r.rule))).join('\n');
 }
 
 function traceText(t: VfpTrace, format: 'text' | 'mermaid'): string {
-  return formatVfpTrace(t, format);
+  return vfpModule().formatVfpTrace(t, format);
 }
 
 function parseHostPortArg(argument: string, value: string, needPort: boolean): string {
@@ -150,7 +154,7 @@ export function registerVfp(program: Command, state: RunState): void {
     action(state, async (ctx, args, options) => {
       const rules = parseCapture('FILE', readInput('FILE', args[0]!));
       if (ctx.globals.json) ctx.printJson(rules);
-      else if ((options as { raw?: boolean }).raw) ctx.print(renderVfpRules(rules));
+      else if ((options as { raw?: boolean }).raw) ctx.print(vfpModule().renderVfpRules(rules));
       else ctx.print(rulesTable(rules.map((rule) => ({ port: undefined, rule })), ctx.globals.out));
     }),
   );
@@ -178,7 +182,7 @@ export function registerVfp(program: Command, state: RunState): void {
         mgmt = net?.managementIp ?? net?.providerAddress;
       }
       if (mgmt === undefined) throw new CliOperationError('HCN_NO_MANAGEMENT_IP', 'hcn vfp check', "the backends' network shows no management IP", 'pass --management-ip');
-      const check = checkVfpDsrRules(lb, mgmt, rules, { backendIps: backends.flatMap((b) => b!.ipAddresses) });
+      const check = vfpModule().checkVfpDsrRules(lb, mgmt, rules, { backendIps: backends.flatMap((b) => b!.ipAddresses) });
       if (ctx.globals.json) ctx.printJson({ check: 'vfpDsr', loadBalancer: lb.id, ...check });
       else {
         const s = ctx.globals.out;
@@ -222,7 +226,7 @@ export function registerVfp(program: Command, state: RunState): void {
     action(state, async (ctx: CommandContext, _args, options) => {
       const o = options as { from: string; to: string; protocol?: 'tcp' | 'udp'; vfp?: string; format?: 'text' | 'mermaid' };
       const flow = { from: o.from, to: o.to, protocol: o.protocol ?? 'tcp' };
-      const trace = o.vfp !== undefined ? await explainFlow(readInput('--vfp', o.vfp), flow) : await explainFlow(await ctx.hcn(), flow);
+      const trace = o.vfp !== undefined ? await explain().explainFlow(readInput('--vfp', o.vfp), flow) : await explain().explainFlow(await ctx.hcn(), flow);
       if (ctx.globals.json) ctx.printJson(trace);
       else ctx.print(traceText(trace, o.format ?? 'text'));
       return trace.matched && trace.dip !== null ? ExitCode.Ok : ExitCode.VerificationFailed;
