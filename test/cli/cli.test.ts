@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { Hcn } from '../../ts/client';
 import { type BinResult as Result, bin, hcn as run, json, stateFile as tempState } from '../helpers/cli-bin';
 
 const hcn = (state: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> => run(state, args, { env, simulated: false });
@@ -375,4 +376,37 @@ test('endpoint create-remote and delete: the overlay flow from the command line'
   // No RemoteSubnetRoute covers it: the node's own IP, as kube-proxy does ("assuming it is a public IP").
   const noRoute = json<{ providerAddress: string }>(t, await hcn(state, [...sim, 'endpoint', 'create-remote', '--network', 'vxlan0', '--ip', '10.0.9.5', '--json']));
   t.is(noRoute.providerAddress, '10.231.111.97');
+});
+
+test('lb create --network and an apply spec\'s network pick the endpoint of that network when an IP is on two', async (t) => {
+  const state = stateFile(t);
+  // A second network that also holds 10.0.0.14 (the default vxlan0 holds it too).
+  const setup = await Hcn.open({ backend: 'simulated', statePath: state });
+  const net = await setup.networks.create({
+    Name: 'l2b',
+    Type: 'L2Bridge',
+    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '10.0.0.0/24', Routes: [{ NextHop: '10.0.0.1', DestinationPrefix: '0.0.0.0/0' }] }] }],
+  });
+  const twin = await setup.endpoints.create(net.id, { IpConfigurations: [{ IpAddress: '10.0.0.14', PrefixLength: 24 }] });
+  await setup.close();
+  const vxlan = json<{ id: string }[]>(t, await hcn(state, [...sim, 'endpoint', 'list', '--network', 'vxlan0', '--ip', '10.0.0.14', '--json']))[0]!;
+
+  const ambiguous = await hcn(state, [...sim, 'lb', 'create', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--port', 'tcp:8000:80', '--json']);
+  t.not(ambiguous.code, 0);
+  t.regex(errorJson(ambiguous).message, /several networks/);
+  const onL2b = json<{ id: string; backends: { id: string; ip: string }[] }>(
+    t,
+    await hcn(state, [...sim, 'lb', 'create', '--network', 'l2b', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--port', 'tcp:8000:80', '--json']),
+  );
+  t.deepEqual(onL2b.backends.map((b) => b.id), [twin.id]);
+  const missing = await hcn(state, [...sim, 'lb', 'create', '--network', 'no-such', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--port', 'tcp:8001:80', '--json']);
+  t.is(missing.code, 1);
+  t.regex(errorJson(missing).message, /no network named "no-such"/);
+
+  const dir = path.dirname(state);
+  fs.writeFileSync(path.join(dir, 'lbs.yaml'), 'loadBalancers:\n  - frontendVips: [13.0.0.14]\n    network: vxlan0\n    backends: [10.0.0.14]\n    ports: [{ protocol: tcp, external: 8000, internal: 80 }]\n');
+  const applied = await hcn(state, [...sim, 'apply', '-f', path.join(dir, 'lbs.yaml'), '--json']);
+  t.is(applied.code, 0, applied.stderr);
+  const lbs = json<{ frontendVips: string[]; backends: { id: string }[] }[]>(t, await hcn(state, [...sim, 'lb', 'list', '--vip', '13.0.0.14', '--json']));
+  t.deepEqual(lbs.map((l) => l.backends.map((b) => b.id)), [[vxlan.id]]);
 });

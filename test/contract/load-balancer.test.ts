@@ -1,6 +1,9 @@
 // Contract: the DSR walkthrough end to end (create, read back, list, find, update both ways, delete
 // twice), 0xB7 adoption, endpoints and remote endpoints, on whichever backend test/contract/backend.ts picks.
 import { HcnNotFoundError, HcnValidationError } from '../../ts/errors';
+import { HcnBackendNotFoundError } from '../../ts/load-balancer-handle';
+import { LoadBalancer } from '../../ts/builders';
+import { planLoadBalancers } from '../../ts/reconcile';
 import { BACKEND, contract, openFixture, simulatorOnly, walkthroughSpec, type Fixture } from './backend';
 
 async function endpointIds(fx: Fixture): Promise<string[]> {
@@ -167,4 +170,47 @@ simulatorOnly('backends given as IPs resolve within one network; an IP on severa
   t.true(await fx.hcn.endpoints.delete(twin.id));
   t.true(await fx.hcn.networks.delete(other.id));
   t.true(await fx.hcn.endpoints.delete(remote.id));
+});
+
+simulatorOnly('a backend IP on several networks resolves in the network the spec names (by name or ID), and only there', async (t) => {
+  // Two networks hold the same IP; nothing else in the spec settles which one is meant.
+  const fx = await openFixture(t);
+  const remote = await fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: fx.remote.ip });
+  t.teardown(() => fx.hcn.endpoints.delete(remote.id).then(() => undefined, () => undefined));
+  const base = fx.remote.ip.split('.').slice(0, 3).join('.');
+  const other = await fx.hcn.networks.create({
+    Name: 'hcn-sdk-named-network',
+    Type: 'L2Bridge',
+    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: `${base}.0/24`, Routes: [{ NextHop: `${base}.1`, DestinationPrefix: '0.0.0.0/0' }] }] }],
+  });
+  const twin = await fx.hcn.endpoints.create(other.id, { IpConfigurations: [{ IpAddress: fx.remote.ip, PrefixLength: 24 }] });
+  t.teardown(async () => {
+    await fx.hcn.endpoints.delete(twin.id).catch(() => undefined);
+    await fx.hcn.networks.delete(other.id).catch(() => undefined);
+  });
+  const spec = (port: number, network: string | undefined, backends = [fx.remote.ip]) =>
+    LoadBalancer.builder().frontend(fx.vip).sourceVip(fx.sourceVip).backends(backends).network(network).port({ protocol: 'tcp', external: port, internal: 80 }).dsr().build();
+
+  const byName = await fx.hcn.loadBalancers.create(spec(9030, 'hcn-sdk-named-network'));
+  t.deepEqual(byName.info.backendIds, [twin.id], 'the named network (by name)');
+  const byId = await fx.hcn.loadBalancers.create(spec(9031, fx.network.id.toUpperCase()));
+  t.deepEqual(byId.info.backendIds, [remote.id], 'the named network (by ID, any case)');
+  // The named network wins over the network of the other backends (given by ID: IDs are not looked up).
+  const named = await fx.hcn.loadBalancers.create(spec(9032, 'hcn-sdk-named-network', [fx.endpoints[0].id, fx.remote.ip]));
+  t.deepEqual(new Set(named.info.backendIds), new Set([fx.endpoints[0].id, twin.id]));
+  for (const lb of [byName, byId, named]) t.true(await lb.delete());
+
+  // An IP the named network does not hold is not found, even though another network holds it.
+  const missing = await t.throwsAsync(fx.hcn.loadBalancers.create(spec(9033, 'hcn-sdk-named-network', [fx.backendIps[0]!])), { instanceOf: HcnBackendNotFoundError });
+  t.is(missing?.field, 'backends[0]');
+  t.regex(missing!.message, /network "hcn-sdk-named-network"/);
+  // A network HNS does not have is named as such.
+  const unknown = await t.throwsAsync(fx.hcn.loadBalancers.create(spec(9034, 'no-such-network')), { instanceOf: HcnNotFoundError });
+  t.regex(unknown!.message, /network: no network named "no-such-network"/);
+  // The reconcile plan (hcn apply) resolves the same way.
+  const plan = await planLoadBalancers(fx.hcn, [spec(9035, 'hcn-sdk-named-network'), spec(9036, undefined)]);
+  t.deepEqual(plan.create.map((c) => c.spec.backends), [[{ kind: 'id', id: twin.id }]]);
+  t.deepEqual(plan.conflicts.map((c) => [c.index, c.kind, (c.error as HcnValidationError | undefined)?.field, (c.error as HcnValidationError | undefined)?.rule]), [[1, 'invalid', 'backends[0]', 'ambiguous']]);
+  t.true(await fx.hcn.endpoints.delete(twin.id));
+  t.true(await fx.hcn.networks.delete(other.id));
 });

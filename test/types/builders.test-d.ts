@@ -50,6 +50,10 @@ const spec = builder
 expectType<LoadBalancerSpec>(spec);
 expectType<LoadBalancerSpec>(LoadBalancer.builder(spec).build());
 expectType<LoadBalancerSpec>(validateLoadBalancerSpec(JSON.parse('{}') as unknown));
+expectType<LoadBalancerBuilder>(LoadBalancer.builder().network('vxlan0'));
+expectType<LoadBalancerBuilder>(LoadBalancer.builder().network(undefined));
+expectError(LoadBalancer.builder().network(7));
+expectType<string | undefined>(spec.network);
 
 // Protocol union
 expectType<Protocol>(spec.ports[0]!.protocol);

@@ -404,3 +404,19 @@ test('holes in sparse arrays are refused by validateLoadBalancerSpec (forEach wo
   // eslint-disable-next-line no-sparse-arrays
   expectRule(t, () => validateLoadBalancerSpec({ backends: [EP1], ports: [TCP80, , { protocol: 'udp', external: 53 }] }), 'ports[1]', 'sparse');
 });
+
+test('network: an ID (lower-cased) or name kept for resolving backend IPs, carried by builder(spec), compared by sameLoadBalancerSpec', (t) => {
+  const byName = validateLoadBalancerSpec({ backends: ['10.0.0.14'], ports: [TCP80], network: 'vxlan0' });
+  t.is(byName.network, 'vxlan0');
+  t.is(validateLoadBalancerSpec({ backends: ['10.0.0.14'], ports: [TCP80], network: '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001' }).network, '6c1a3b9e-0f44-4a3d-9e2b-1d7f5a0c0001');
+  t.false('network' in validateLoadBalancerSpec({ backends: ['10.0.0.14'], ports: [TCP80] }), 'absent when not named');
+  expectRule(t, () => validateLoadBalancerSpec({ backends: ['10.0.0.14'], ports: [TCP80], network: 7 }), 'network', 'type');
+  expectRule(t, () => validateLoadBalancerSpec({ backends: ['10.0.0.14'], ports: [TCP80], network: ' ' }), 'network', 'required');
+  expectRule(t, () => LoadBalancer.builder().backend('10.0.0.14').port(TCP80).network('x'.repeat(300)).build(), 'network', 'max');
+  const built = LoadBalancer.builder().backend('10.0.0.14').port(TCP80).network('vxlan0').build();
+  t.deepEqual(built, byName);
+  t.is(LoadBalancer.builder(built).build().network, 'vxlan0');
+  t.is(LoadBalancer.builder(built).network(undefined).build().network, undefined);
+  t.false(sameLoadBalancerSpec(built, LoadBalancer.builder(built).network('l2b').build()));
+  t.true(sameLoadBalancerSpec(built, validateLoadBalancerSpec(JSON.parse(JSON.stringify(built)))));
+});

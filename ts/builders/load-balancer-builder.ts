@@ -114,6 +114,8 @@ interface Draft {
   /** undefined = decided by the address family. */
   ipv6: unknown;
   affinity: unknown;
+  /** Network (ID or name) in which backend IPs are resolved; undefined = not named. */
+  network: unknown;
 }
 
 type Issue = { field: string; rule: ValidationRule; message: string; value: unknown };
@@ -122,7 +124,9 @@ const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = { tcp: 'tcp', udp: 'u
 const DISTRIBUTIONS: readonly Distribution[] = ['none', 'sourceIpProtocol', 'sourceIp'];
 const PORT_FLAGS = ['ilb', 'localRoutedVip', 'useMux', 'preserveDip', 'vipExternalIp'] as const;
 const PORT_KEYS = new Set<string>(['protocol', 'external', 'internal', 'distribution', ...PORT_FLAGS]);
-const SPEC_KEYS = new Set<string>(['frontendVips', 'sourceVip', 'backends', 'ports', 'dsr', 'ipv6', 'affinity']);
+const SPEC_KEYS = new Set<string>(['frontendVips', 'sourceVip', 'backends', 'ports', 'dsr', 'ipv6', 'affinity', 'network']);
+/** Longest network name accepted (HNS names are short; this only bounds what an error repeats). */
+const MAX_NETWORK_NAME = 256;
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -342,6 +346,22 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
     ports.push({ protocol, external, internal, distribution, ...flags });
   });
 
+  let network: string | undefined;
+  if (draft.network !== undefined && draft.network !== null) {
+    if (typeof draft.network !== 'string') {
+      issues.push({ field: 'network', rule: 'type', message: `must be a network ID or name (got ${describe(draft.network)})`, value: draft.network });
+    } else if (draft.network.trim() === '' || draft.network.length > MAX_NETWORK_NAME) {
+      issues.push({
+        field: 'network',
+        rule: draft.network.trim() === '' ? 'required' : 'max',
+        message: draft.network.trim() === '' ? 'must name a network (ID or name), not be empty' : `is longer than ${MAX_NETWORK_NAME} characters`,
+        value: draft.network,
+      });
+    } else {
+      network = normalizeGuid(draft.network) ?? draft.network;
+    }
+  }
+
   const family = families[0]?.family;
   let ipv6 = family === 6;
   if (draft.ipv6 !== undefined && draft.ipv6 !== null) {
@@ -400,6 +420,8 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
     ports: Object.freeze(ports.map((p) => Object.freeze(p))),
     dsr,
     ipv6,
+    // Present only when named, so specs without it keep their shape.
+    ...(network === undefined ? {} : { network }),
   });
 }
 
@@ -419,7 +441,7 @@ function isInfo(from: LoadBalancerSpec | LoadBalancerInfo): from is LoadBalancer
  *   .build();
  */
 export class LoadBalancerBuilder {
-  readonly #draft: Draft = { frontendVips: [], sourceVip: undefined, backends: [], ports: [], dsr: false, ipv6: undefined, affinity: undefined };
+  readonly #draft: Draft = { frontendVips: [], sourceVip: undefined, backends: [], ports: [], dsr: false, ipv6: undefined, affinity: undefined, network: undefined };
 
   /**
    * Starts a builder, optionally from an existing spec or a load balancer read back from HNS.
@@ -436,6 +458,7 @@ export class LoadBalancerBuilder {
     d.dsr = from.dsr;
     // An explicit ipv6 flag is carried over only when set; the family decides otherwise.
     d.ipv6 = from.ipv6 ? true : undefined;
+    if (!isInfo(from)) d.network = from.network;
   }
 
   /**
@@ -529,6 +552,19 @@ export class LoadBalancerBuilder {
   }
 
   /**
+   * Names the network (ID or name) in which backends given as IPs are resolved to endpoints, for an IP
+   * that several networks hold; `undefined` clears it. Without it, an IP resolves on the network of
+   * the other backends, and one held on several networks with nothing to decide is refused. Only used
+   * for that resolution: not sent to HNS.
+   * @example
+   * LoadBalancer.builder().network('vxlan0').backends(['10.0.0.14', '10.0.0.15']);
+   */
+  network(ref: string | undefined): this {
+    this.#draft.network = ref;
+    return this;
+  }
+
+  /**
    * Turns Direct Server Return on (default) or off.
    * @example
    * LoadBalancer.builder().dsr();
@@ -603,7 +639,7 @@ export class LoadBalancer {
 /**
  * Validates a spec from an untyped source (JSON file, CLI flags) by the same rules as the builder and
  * returns it frozen and normalised (canonical IPs, lower-case IDs, defaults filled). Accepts
- * `{ frontendVips?, sourceVip?, backends, ports, dsr?, ipv6?, affinity? }` where backends are
+ * `{ frontendVips?, sourceVip?, backends, ports, dsr?, ipv6?, affinity?, network? }` where backends are
  * {@link BackendRef}s or `{ kind, id | ip }` and ports are {@link PortOptions}; unknown keys are refused.
  * @example
  * const spec = validateLoadBalancerSpec(JSON.parse(fs.readFileSync('lb.json', 'utf8')));
@@ -641,6 +677,7 @@ export function validateLoadBalancerSpec(spec: unknown, options?: BuildOptions):
     dsr: spec.dsr,
     ipv6: spec.ipv6,
     affinity: spec.affinity,
+    network: spec.network,
   };
   if (issues.length > 0) {
     // Report shape problems together with the rule problems of the rest.
@@ -658,12 +695,12 @@ export function validateLoadBalancerSpec(spec: unknown, options?: BuildOptions):
 
 /**
  * True when two specs describe the same load balancer: same VIPs (in order), source VIP, flags, port
- * mappings (in order) and the same set of backends.
+ * mappings (in order), the same set of backends and the same `network` for resolving backend IPs.
  * @example
  * if (!sameLoadBalancerSpec(desired, current)) await lb.update(desired);
  */
 export function sameLoadBalancerSpec(a: LoadBalancerSpec, b: LoadBalancerSpec): boolean {
-  if (a.dsr !== b.dsr || a.ipv6 !== b.ipv6 || a.sourceVip !== b.sourceVip) return false;
+  if (a.dsr !== b.dsr || a.ipv6 !== b.ipv6 || a.sourceVip !== b.sourceVip || a.network !== b.network) return false;
   if (a.frontendVips.length !== b.frontendVips.length || a.frontendVips.some((v, i) => v !== b.frontendVips[i])) return false;
   if (a.ports.length !== b.ports.length) return false;
   const portKey = (p: PortMapping): string => JSON.stringify([p.protocol, p.external, p.internal, p.distribution, ...PORT_FLAGS.map((f) => p[f])]);

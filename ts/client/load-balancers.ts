@@ -1,16 +1,17 @@
 // hcn.loadBalancers: create (validated against the host's features, backends resolved, serialised
 // per frontend, rehydrated duplicates adopted), get, list and find by frontend, update and delete.
-import { HcnAlreadyExistsError, HcnError, HcnNotFoundError, HcnValidationError, type HcnErrorOptions, type ValidationIssue } from '../errors';
+import { HcnAlreadyExistsError, HcnError, HcnNotFoundError, HcnValidationError, type HcnErrorOptions } from '../errors';
 import { validateLoadBalancerSpec } from '../builders/load-balancer-builder';
 import { canonicalIp, parseIp } from '../net/ip';
 import { parseLoadBalancer, protocolNumber, serializeLoadBalancer } from '../schema/load-balancer-json';
-import type { EndpointInfo, LoadBalancerInfo, LoadBalancerSpec, Protocol } from '../schema/models';
-import { HcnBackendNotFoundError, LoadBalancerHandle } from '../load-balancer-handle';
+import type { LoadBalancerInfo, LoadBalancerSpec, Protocol } from '../schema/models';
+import { LoadBalancerHandle, type HcnBackendNotFoundError } from '../load-balancer-handle';
 import { deleteLoadBalancer } from '../internal/lb-delete';
 import { runUpdateInTurn } from '../internal/handle-access';
 import { frontendKeys, infoMatchesSpec } from '../internal/lb-match';
 import type { CallOptions, Operation } from '../internal/operation';
-import { ClientCore, Q, checkGuid, preferLocal } from './core';
+import { pickBackendIds } from '../internal/backend-resolve';
+import { ClientCore, Q, checkGuid } from './core';
 
 /**
  * A load balancer frontend: VIP, protocol and external port.
@@ -49,8 +50,9 @@ export interface LoadBalancersApi {
   /**
    * Creates a load balancer. The spec is validated against the host's features first (nothing
    * known-invalid reaches HNS); backends given as IPs are resolved to endpoint IDs within one network,
-   * as kube-proxy does: an IP on several networks resolves on the network of the other backends, else
-   * it is refused (HcnValidationError, rule `ambiguous`); an unknown IP throws
+   * as kube-proxy does: the spec's `network` (ID or name) when given, else the network of the other
+   * backends; an IP on several networks that neither settles is refused (HcnValidationError, rule
+   * `ambiguous`); an unknown network throws HcnNotFoundError naming `network`; an unknown IP throws
    * {@link HcnBackendNotFoundError} naming `backends[i]`. When HNS answers ERROR_ALREADY_EXISTS
    * (it rehydrated the load balancer after a restart) an identical load balancer on the same frontend
    * is adopted (`handle.adopted`); otherwise the error is thrown.
@@ -138,78 +140,15 @@ function checkFrontendFilter(
   return out;
 }
 
-/** Endpoint IDs of the spec's backends; IPs are looked up in HNS (HcnBackendNotFoundError naming backends[i]). */
+/**
+ * Endpoint IDs of the spec's backends; IPs are looked up in HNS within one network (see
+ * pickBackendIds): the spec's `network` when it names one, else the network of the other backends.
+ */
 export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, op: Operation): Promise<string[]> {
   if (spec.backends.every((b) => b.kind === 'id')) return spec.backends.map((b) => (b.kind === 'id' ? b.id : ''));
-  // Within one network, as kube-proxy matches only its own network's endpoints: an IP held on one
-  // network resolves there; an IP held on several resolves on the network the other backends (IDs, and
-  // IPs held on one network only) are on; with no such network to decide, it is refused as ambiguous.
-  const all = (await core.listEndpoints(op, undefined)).sort(preferLocal);
-  const holders = (ip: string) => all.filter((ep) => ep.ipAddresses.some((a) => (canonicalIp(a) ?? a) === ip));
-  const networksOf = (eps: readonly EndpointInfo[]) => [...new Set(eps.map((ep) => ep.networkId))];
-  const anchors = new Set<string>();
-  for (const b of spec.backends) {
-    if (b.kind === 'id') {
-      const ep = all.find((e) => e.id === b.id.toLowerCase());
-      if (ep) anchors.add(ep.networkId);
-    } else {
-      const nets = networksOf(holders(b.ip));
-      if (nets.length === 1) anchors.add(nets[0]!);
-    }
-  }
-  const ids = spec.backends.map((b, i) => {
-    if (b.kind === 'id') return b.id;
-    const found = holders(b.ip);
-    if (found.length === 0) {
-      throw new HcnBackendNotFoundError({
-        code: 'ERROR_NOT_FOUND',
-        operation: op.name,
-        hresult: 0x80070490,
-        detail: `backends[${i}]: no endpoint in HNS has IP ${b.ip} (create it first, e.g. endpoints.createRemote for an off-node backend)`,
-        field: `backends[${i}]`,
-        ip: b.ip,
-      });
-    }
-    const nets = networksOf(found);
-    if (nets.length === 1) return found[0]!.id;
-    const inAnchors = found.filter((ep) => anchors.has(ep.networkId));
-    if (networksOf(inAnchors).length === 1) return inAnchors[0]!.id;
-    throw new HcnValidationError({
-      operation: op.name,
-      issues: [
-        {
-          field: `backends[${i}]`,
-          rule: 'ambiguous',
-          message: `IP ${b.ip} has endpoints on several networks (${nets.join(', ')}) and the other backends do not settle which: give that backend as an endpoint ID`,
-          value: b.ip,
-        },
-      ],
-    });
-  });
-  // The spec has no duplicate IP or ID, but an IP and an ID (or two IPs of one endpoint) can name
-  // the same endpoint: HNS would get it twice.
-  const seen = new Map<string, number>();
-  const issues: ValidationIssue[] = [];
-  ids.forEach((id, i) => {
-    const key = id.toLowerCase();
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, i);
-      return;
-    }
-    const name = (n: number): string => {
-      const b = spec.backends[n]!;
-      return b.kind === 'ip' ? `${b.ip} (endpoint ${key})` : `endpoint ${key}`;
-    };
-    issues.push({
-      field: `backends[${i}]`,
-      rule: 'duplicate',
-      message: `is ${name(i)}, which backends[${first}] already names as ${name(first)}`,
-      value: spec.backends[i]!.kind === 'ip' ? (spec.backends[i] as { ip: string }).ip : key,
-    });
-  });
-  if (issues.length > 0) throw new HcnValidationError({ operation: op.name, issues });
-  return ids;
+  const network = spec.network === undefined ? undefined : { id: (await core.resolveNetwork(spec.network, op, 'network')).id, ref: spec.network };
+  const all = await core.listEndpoints(op, undefined);
+  return pickBackendIds(spec, all, op.name, network);
 }
 
 /** Builds `hcn.loadBalancers` over the client's core. */

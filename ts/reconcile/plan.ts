@@ -2,12 +2,13 @@
 // (VIP, protocol, external port) and compared in full (every VIP, flag, mapping and backend ID; never
 // counts, kubernetes#113524). Backends given as IPs are resolved against one endpoint listing.
 import { HcnValidationError } from '../errors';
+import { pickBackendIds } from '../internal/backend-resolve';
+import { HcnBackendNotFoundError } from '../load-balancer-handle';
 import type { Hcn } from '../client';
 import { sameLoadBalancerSpec, validateLoadBalancerSpec } from '../builders/load-balancer-builder';
-import { canonicalIp } from '../net/ip';
 import { frontendKeys, infoMatchesSpec } from '../internal/lb-match';
 import { loadBalancerToHns, parseLoadBalancer } from '../schema/load-balancer-json';
-import type { EndpointInfo, LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';
+import type { LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';
 import { ownership } from './scope';
 import type {
   PlanConflict,
@@ -68,19 +69,6 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return b.every((k) => s.has(k));
 }
 
-function endpointIndex(endpoints: EndpointInfo[]): Map<string, string> {
-  // Local endpoints first: WS2019/2022 can hold a local and a remote endpoint with the same IP.
-  const sorted = [...endpoints].sort((a, b) => Number(a.remote) - Number(b.remote));
-  const byIp = new Map<string, string>();
-  for (const ep of sorted) {
-    for (const ip of ep.ipAddresses) {
-      const key = canonicalIp(ip) ?? ip;
-      if (!byIp.has(key)) byIp.set(key, ep.id);
-    }
-  }
-  return byIp;
-}
-
 /**
  * Compares the desired load balancers with what HNS holds, in one listing, and says what to create,
  * update, delete and keep. Nothing is changed in HNS.
@@ -120,11 +108,12 @@ export async function planLoadBalancers(hcn: Hcn, desired: readonly LoadBalancer
       return err;
     }
   });
-  const anyIpBackend = shapes.some((s) => !(s instanceof HcnValidationError) && s.backends.some((b) => b.kind === 'ip'));
-  const [handles, features, endpoints] = await Promise.all([
+  const ipShapes = shapes.filter((s): s is LoadBalancerSpec => !(s instanceof HcnValidationError) && s.backends.some((b) => b.kind === 'ip'));
+  const [handles, features, endpoints, networks] = await Promise.all([
     hcn.loadBalancers.list(call),
     hcn.features(call),
-    anyIpBackend ? hcn.endpoints.list(call) : undefined,
+    ipShapes.length > 0 ? hcn.endpoints.list(call) : undefined,
+    ipShapes.some((s) => s.network !== undefined) ? hcn.networks.list(call) : undefined,
   ]);
   const live = handles.map((h) => h.info);
 
@@ -166,30 +155,42 @@ export async function planLoadBalancers(hcn: Hcn, desired: readonly LoadBalancer
   });
 
   // Backends given as IPs: one endpoint listing for the whole plan (made above, in parallel with
-  // the load balancers), not one per load balancer.
-  const byIp = endpoints ? endpointIndex(endpoints) : new Map<string, string>();
+  // the load balancers), not one per load balancer; resolved within one network as the client does.
   for (const w of wants) {
     if (w.blocked) continue;
-    const ids: string[] = [];
-    const missing: Array<{ field: string; ip: string }> = [];
-    w.shape.backends.forEach((b, i) => {
-      if (b.kind === 'id') ids.push(b.id);
+    let ids: string[];
+    try {
+      if (w.shape.backends.every((b) => b.kind === 'id')) ids = w.shape.backends.map((b) => (b.kind === 'id' ? b.id : ''));
       else {
-        const id = byIp.get(b.ip);
-        if (id === undefined) missing.push({ field: `backends[${i}]`, ip: b.ip });
-        else ids.push(id);
+        const ref = w.shape.network;
+        let network: { id: string; ref: string } | undefined;
+        if (ref !== undefined) {
+          const net = networks!.find((n) => n.id === ref) ?? networks!.find((n) => n.name === ref);
+          if (!net) {
+            throw new HcnValidationError({
+              operation: OPERATION,
+              issues: [{ field: 'network', rule: 'ref', message: `names no network in HNS (${JSON.stringify(ref)})`, value: ref }],
+            });
+          }
+          network = { id: net.id, ref };
+        }
+        ids = pickBackendIds(w.shape, endpoints!, OPERATION, network);
       }
-    });
-    if (missing.length > 0) {
+    } catch (err) {
       w.blocked = true;
-      conflicts.push({
-        kind: 'backend-not-found',
-        index: w.index,
-        field: missing[0]!.field,
-        ip: missing[0]!.ip,
-        liveIds: [],
-        message: `desired[${w.index}]: no endpoint in HNS has ${missing.map((m) => `${m.field} ${m.ip}`).join(', ')}`,
-      });
+      if (err instanceof HcnBackendNotFoundError) {
+        conflicts.push({
+          kind: 'backend-not-found',
+          index: w.index,
+          field: err.field,
+          ip: err.ip,
+          liveIds: [],
+          message: `desired[${w.index}]: no endpoint ${w.shape.network === undefined ? 'in HNS' : `of network ${JSON.stringify(w.shape.network)}`} has ${err.field} ${err.ip}`,
+        });
+        continue;
+      }
+      if (!(err instanceof HcnValidationError)) throw err;
+      conflicts.push({ kind: 'invalid', index: w.index, message: `desired[${w.index}]: ${err.message}`, liveIds: [], error: err });
       continue;
     }
     w.backendIds = ids;

@@ -147,10 +147,12 @@ export interface PlanLeftAlone {
 
 /**
  * Something the plan cannot do; the desired item named by `index` gets no create or update:
- * - `'invalid'`: the spec fails validation (also against the host's features); `error` says why.
+ * - `'invalid'`: the spec fails validation (also against the host's features), names a `network`
+ *   HNS does not have, or has a backend IP on several networks that nothing settles; `error` says why.
  * - `'desired-overlap'`: it shares a frontend with an earlier desired spec (`other`), which wins.
  * - `'desired-duplicate'`: it is the same load balancer as an earlier desired spec (`other`).
- * - `'backend-not-found'`: backend `field` (`backends[i]`) is an IP no endpoint in HNS has.
+ * - `'backend-not-found'`: backend `field` (`backends[i]`) is an IP no endpoint in HNS has (in the
+ *   spec's `network`, when it names one).
  * - `'frontend-held'`: a live load balancer the scope does not own (`liveIds`) holds one of its
  *   frontends, so creating or updating it would collide (HCN_E_PORT_ALREADY_EXISTS).
  * `liveIds` lists the live load balancers on its frontends, which are left as they are.

@@ -87,6 +87,11 @@ export interface LoadBalancerSpec {
   readonly dsr: boolean;
   /** IPv6 load balancer (LoadBalancerFlags.IPv6). */
   readonly ipv6: boolean;
+  /**
+   * The network (ID, lower-cased, or name) in which backends given as IPs are looked up; absent =
+   * the network of the other backends. Only used to resolve IPs: it is not sent to HNS.
+   */
+  readonly network?: string | undefined;
 }
 
 /**

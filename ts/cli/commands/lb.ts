@@ -44,6 +44,8 @@ interface SpecOptions {
   vipExternalIp?: boolean;
   affinity?: Distribution;
   ipv6?: boolean;
+  /** Where backend IPs are resolved; not a spec option of its own (it also goes with --add-backend). */
+  network?: string;
 }
 
 const SPEC_KEYS: readonly (keyof SpecOptions)[] = [
@@ -74,7 +76,8 @@ function addSpecOptions(cmd: Command): Command {
     .option('--use-mux', 'port-mapping flag UseMux, on every --port (needs --dsr)')
     .option('--vip-external-ip', 'port-mapping flag VipExternalIP (kube-proxy, external IPs), on every --port')
     .option('--affinity <mode>', 'session affinity: none, source-ip or source-ip-protocol', (v) => parseAffinityArg('--affinity', v))
-    .option('--ipv6', 'IPv6 load balancer (set automatically when the VIPs are IPv6)');
+    .option('--ipv6', 'IPv6 load balancer (set automatically when the VIPs are IPv6)')
+    .option('--network <id|name>', 'the network whose endpoints backend IPs are (needed when an IP is on several networks)');
 }
 
 function hasSpecOptions(o: SpecOptions): boolean {
@@ -113,12 +116,13 @@ function buildSpec(o: SpecOptions, features: Features | undefined): LoadBalancer
   if (o.affinity !== undefined) b.affinity(o.affinity);
   if (o.dsr) b.dsr(true);
   if (o.ipv6) b.ipv6(true);
+  if (o.network !== undefined) b.network(o.network);
   return features ? b.build({ features }) : b.build();
 }
 
-/** The spec of an existing load balancer, with its backend list replaced. */
-function specFromInfo(info: LoadBalancerInfo, backends: readonly string[], features: Features | undefined): LoadBalancerSpec {
-  const b = LoadBalancer.builder(info).clearBackends().backends(backends);
+/** The spec of an existing load balancer, with its backend list replaced (IPs resolved in `network` when given). */
+function specFromInfo(info: LoadBalancerInfo, backends: readonly string[], features: Features | undefined, network: string | undefined): LoadBalancerSpec {
+  const b = LoadBalancer.builder(info).clearBackends().backends(backends).network(network);
   return features ? b.build({ features }) : b.build();
 }
 
@@ -172,6 +176,9 @@ export function registerLb(program: Command, state: RunState): void {
             '  hcn lb create --vip 13.0.0.13 --backend 10.0.0.14 --backend 10.0.0.15 --port tcp:8000:80 --dsr\n' +
             'The same from a JSON or YAML spec (- reads standard input; many at once: hcn apply -f):\n' +
             '  echo \'{"frontendVips":["13.0.0.13"],"backends":["10.0.0.14"],"ports":[{"protocol":"tcp","external":8000,"internal":80}],"dsr":true}\' | hcn lb create -f -\n' +
+            'Backend IPs are looked up in one network: --network (ID or name; "network" in a spec file) when an IP is\n' +
+            'on several networks, else the network of the other backends:\n' +
+            '  hcn lb create --network vxlan0 --vip 13.0.0.13 --backend 10.0.0.14 --port tcp:8000:80 --dsr\n' +
             '\nTo choose the HNS backend here, put it before the command: hcn --backend simulated lb create ...',
         ),
     ).option('-f, --file <FILE|->', 'the whole spec from a JSON or YAML file (- reads standard input), instead of the options above'),
@@ -184,6 +191,7 @@ export function registerLb(program: Command, state: RunState): void {
         if (hasSpecOptions(o)) {
           throw new UsageError('--file', '--file gives the whole spec and cannot be combined with --vip, --backend, --port ...');
         }
+        if (o.network !== undefined) throw new UsageError('--network', '--file gives the whole spec: put "network" in the spec instead of --network');
         const { text, source } = await readSource('--file', o.file, ctx.readStdin);
         fromFile = parseDesired('--file', text, source, { single: true }).specs[0]!;
       } else {
@@ -285,7 +293,8 @@ export function registerLb(program: Command, state: RunState): void {
         spec = buildSpec(o, features);
       } else {
         const current = await hcn.loadBalancers.get(id);
-        const endpoints = await hcn.endpoints.list();
+        // --network: backend IPs are those of that network's endpoints (as the client resolves them).
+        const endpoints = await hcn.endpoints.list(o.network === undefined ? {} : { network: o.network });
         const byIp = new Map<string, string>();
         for (const ep of endpoints) for (const ip of ep.ipAddresses) if (!byIp.has(ip)) byIp.set(ip, ep.id);
         const backends = [...current.info.backendIds];
@@ -318,7 +327,7 @@ export function registerLb(program: Command, state: RunState): void {
           return m && Number(m[1]) >= kept ? '--add-backend' : undefined;
         };
         try {
-          spec = specFromInfo(current.info, backends, features);
+          spec = specFromInfo(current.info, backends, features, o.network);
         } catch (err) {
           nameArgumentsOf(err, addedFrom);
           throw err;
