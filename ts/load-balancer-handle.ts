@@ -76,6 +76,31 @@ export class HcnBackendNotFoundError extends HcnNotFoundError {
 
 const LB_QUERY = query();
 
+/** Inside #replace: the new load balancer was created, but neither its query nor a listing found it. */
+class CreatedUnreadable {
+  constructor(
+    readonly queryErr: HcnError,
+    readonly previousId: string,
+    readonly oldDeleted: boolean,
+  ) {}
+
+  /** The caller's error: the query's class and code, saying what exists now. */
+  toError(): HcnError {
+    const e = this.queryErr;
+    const Class = e.constructor as new (o: HcnErrorOptions) => HcnError;
+    const old = this.oldDeleted
+      ? `the previous load balancer ${this.previousId} was deleted first (the new one needed its frontend), so this handle is marked deleted`
+      : `the previous load balancer ${this.previousId} was left in place and this handle still names it`;
+    return new Class({
+      code: e.code,
+      operation: e.operation,
+      hresult: e.hresult,
+      detail: `the replacing load balancer was created, but reading it back failed and it could not be found on its frontend yet; ${old}: find the new one with loadBalancers.findByFrontend before updating again (${e.message})`,
+      cause: e,
+    });
+  }
+}
+
 /**
  * A load balancer that exists in HNS. `info` is what HNS returned last (create, refresh or update).
  * Get one from `hcn.loadBalancers.create/get/list/findByFrontend`.
@@ -177,8 +202,17 @@ export class LoadBalancerHandle {
    * handle follows the new ID. Backends given as IPs are resolved first; the spec is validated against
    * the host's features before anything is sent. Resolves with this handle; `lastUpdate` says what ran.
    *
-   * Aborting or passing the deadline between the steps of a replace can leave both the old and the new
-   * load balancer, or (delete-then-create) neither; `hcn.loadBalancers.findByFrontend` tells which.
+   * A replace gives the load balancer a NEW ID: `lb.id` follows it and `lastUpdate.previousId` keeps the
+   * old one, so chained updates by ID must use `lb.id` afterwards.
+   *
+   * When HNS creates the replacing load balancer but the query that follows fails, it is looked up on
+   * its frontend and the replace completes with it (the old one is deleted, `lastUpdate` as usual). If
+   * that lookup fails too, the error (the query's class and code) says the new one was created and
+   * names the previous ID: with create-then-delete the old one is left in place and this handle still
+   * names it; with delete-then-create the old one is already gone and this handle is marked deleted.
+   * Nothing is deleted blindly, since the new one's ID is unknown. Aborting or passing the deadline
+   * between the steps of a replace can leave both the old and the new load balancer, or
+   * (delete-then-create) neither; `hcn.loadBalancers.findByFrontend` tells which.
    * @example
    * const next = LoadBalancer.builder(lb.info).clearBackends().backends(['10.0.0.14']).dsr().build();
    * await lb.update(next);
@@ -235,27 +269,59 @@ export class LoadBalancerHandle {
         engine.probe('modifyLoadBalancer', false);
       }
     }
-    await this.#replace(doc, previousId, reason, op);
+    await this.#replace(doc, previousId, reason, op, valid, backendIds);
   }
 
-  async #replace(doc: HostComputeLoadBalancer, previousId: string, reason: UpdateResult['reason'], op: Operation): Promise<void> {
+  async #replace(
+    doc: HostComputeLoadBalancer,
+    previousId: string,
+    reason: UpdateResult['reason'],
+    op: Operation,
+    valid: LoadBalancerSpec,
+    backendIds: readonly string[],
+  ): Promise<void> {
     const engine = this.#engine;
     const settings = JSON.stringify(doc);
-    const create = (what: string) =>
-      op.native('HcnCreateLoadBalancer', (t) => engine.context().create('loadBalancer', null, what, LB_QUERY, t));
+    // HcnCreateLoadBalancer then its query: when the query fails the new load balancer exists and
+    // holds its frontend. It is found there (calls on these frontends are queued behind this one) and
+    // the replace goes on with it; when it cannot be found either, the error says it was created and
+    // what became of the old one, instead of throwing as if nothing had happened.
+    const create = async (oldDeleted: boolean): Promise<LoadBalancerInfo> => {
+      try {
+        return parseLoadBalancer(await op.native('HcnCreateLoadBalancer', (t) => engine.context().create('loadBalancer', null, settings, LB_QUERY, t)));
+      } catch (err) {
+        if (!(err instanceof HcnError) || err.operation !== 'HcnQueryLoadBalancerProperties') throw err;
+        let found: LoadBalancerInfo | undefined;
+        try {
+          const docs = await op.native('HcnEnumerateLoadBalancers', (t) => engine.context().list('loadBalancer', LB_QUERY, LB_QUERY, t));
+          found = docs.map((d) => parseLoadBalancer(d)).find((info) => info.id !== previousId && infoMatchesSpec(info, valid, backendIds));
+        } catch {
+          found = undefined;
+        }
+        if (found) return found;
+        throw new CreatedUnreadable(err, previousId, oldDeleted);
+      }
+    };
     const old = this.#info;
     let created: LoadBalancerInfo;
     try {
-      created = parseLoadBalancer(await create(settings));
+      created = await create(false);
     } catch (err) {
+      if (err instanceof CreatedUnreadable) throw err.toError();
       // Only the old load balancer's own frontend justifies taking it down first; a third party's
       // port is the caller's problem.
       const wanted = parseLoadBalancer({ ...doc, ID: previousId });
       if (!(err instanceof HcnPortInUseError) || !frontendsOverlap(old, wanted)) throw err;
       await this.#deleteOld(previousId, op);
       try {
-        created = parseLoadBalancer(await create(settings));
+        created = await create(true);
       } catch (createErr) {
+        if (createErr instanceof CreatedUnreadable) {
+          // The new one holds the frontend: putting the old one back would collide with it.
+          this.#deleted = true;
+          engine.forget(previousId);
+          throw createErr.toError();
+        }
         await this.#restore(old, op);
         throw createErr;
       }

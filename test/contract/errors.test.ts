@@ -154,6 +154,63 @@ simulatorOnly('create succeeded, its query failed: the handle comes back (found 
   for (const h of await fx.hcn.loadBalancers.list()) await h.delete();
 });
 
+simulatorOnly('update by replace (HNS < 15.5): create succeeded, its query failed: the handle follows the new load balancer, the old one goes, previousId is kept', async (t) => {
+  // Below 15.5 update = create the new + delete the old (or delete first when the new one needs the old
+  // one's frontend). If the create's follow-up query fails, the new load balancer exists and holds its
+  // frontend: it is found there (as create does) and the replace completes, instead of throwing
+  // without its ID and orphaning it (or, delete-then-create, "restoring" the old one onto a taken port).
+  const fx = await openFixture(t);
+  await fx.hcn.simulator!.setVersion(13, 2);
+  const lbCount = async (port: number) => (await fx.hcn.loadBalancers.list({ port })).length;
+
+  // create-then-delete: the new one is on another port.
+  const a = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9040 }));
+  const aOld = a.id;
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x800706be);
+  await a.update(walkthroughSpec(fx, { port: 9041, backends: [fx.backendIps[0]!] }));
+  t.not(a.id, aOld);
+  t.like(a.lastUpdate, { strategy: 'create-then-delete', previousId: aOld, id: a.id });
+  t.deepEqual(a.info.backendIds, [fx.endpoints[0].id], 'the handle holds what HNS has');
+  t.is(await lbCount(9040), 0, 'the old one was deleted');
+  t.deepEqual((await fx.hcn.loadBalancers.list({ port: 9041 })).map((h) => h.id), [a.id]);
+
+  // delete-then-create: same frontend, so the old one is deleted first.
+  const b = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9042 }));
+  const bOld = b.id;
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x800706be);
+  await b.update(walkthroughSpec(fx, { port: 9042, backends: [fx.backendIps[1]!] }));
+  t.not(b.id, bOld);
+  t.like(b.lastUpdate, { strategy: 'delete-then-create', previousId: bOld, id: b.id });
+  t.deepEqual((await fx.hcn.loadBalancers.list({ port: 9042 })).map((h) => h.id), [b.id], 'one load balancer, the handle\'s');
+  t.deepEqual(b.info.backendIds, [fx.endpoints[1].id]);
+
+  // Nor can it be read back (the listing's query fails too): the error says it was created, names the
+  // previous ID and what happened to it; create-then-delete leaves the old one in place.
+  const c = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9043 }));
+  const cOld = c.id;
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x800706be, 2);
+  const err = await t.throwsAsync(c.update(walkthroughSpec(fx, { port: 9044 })), { instanceOf: HcnError });
+  t.regex(err!.message, /was created/);
+  t.true(err!.message.includes(cOld));
+  t.regex(err!.message, /left in place/);
+  t.is(c.id, cOld, 'the handle still names the old one, which exists');
+  t.is((await fx.hcn.loadBalancers.get(cOld)).id, cOld);
+  t.is(await lbCount(9044), 1, 'the new one exists; findByFrontend finds it once HNS answers');
+  // The same with delete-then-create: the old one is gone already and is not "restored" onto the
+  // frontend the new one holds.
+  const d = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9045 }));
+  const dOld = d.id;
+  fx.hcn.simulator!.failNext('HcnQueryLoadBalancerProperties', 0x800706be, 2);
+  const dErr = await t.throwsAsync(d.update(walkthroughSpec(fx, { port: 9045, backends: [fx.backendIps[0]!] })), { instanceOf: HcnError });
+  t.regex(dErr!.message, /was created/);
+  t.true(dErr!.message.includes(`${dOld} was deleted first`));
+  await t.throwsAsync(fx.hcn.loadBalancers.get(dOld), { instanceOf: HcnNotFoundError });
+  const now = await fx.hcn.loadBalancers.list({ port: 9045 });
+  t.is(now.length, 1);
+  t.deepEqual(now[0]!.info.backendIds, [fx.endpoints[0].id], 'the new one, not the old one put back');
+  for (const h of await fx.hcn.loadBalancers.list()) await h.delete();
+});
+
 simulatorOnly('access denied: E_ACCESSDENIED says to run elevated', async (t) => {
   const fx = await openFixture(t);
   fx.hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x80070005);
