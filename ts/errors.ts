@@ -234,6 +234,8 @@ export class HcnError extends Error {
   }
 }
 
+const GUID_IN_TEXT = /\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b/g;
+
 function composeMessage(
   operation: string,
   code: string,
@@ -245,6 +247,10 @@ function composeMessage(
   let text = record?.Error.trim() ?? '';
   if (text === '' && raw !== undefined && record === undefined && raw.trim() !== '') text = raw.trim();
   if (text === '') text = detail ?? (hresult === undefined ? '' : (hresultText(hresult) ?? ''));
+  // HNS writes GUIDs in upper case (its JSON and its texts); everything else the SDK prints has them in
+  // lower case, so a GUID in the message matches `lb.id` and can be pasted into `hcn lb show`.
+  // `errorRecord` / `rawErrorRecord` keep HNS's text as it was.
+  text = text.replace(GUID_IN_TEXT, (g) => g.toLowerCase());
   const head = `${operation} failed: ${code}` + (hresult === undefined || code === formatHresult(hresult) ? '' : ` (${formatHresult(hresult)})`);
   return text === '' ? head : `${head}: ${text}`;
 }

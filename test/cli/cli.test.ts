@@ -68,7 +68,7 @@ test('quick start: create the walkthrough LB, list, verify, delete', async (t) =
 test('--json shapes of lb create, show, list, update, delete', async (t) => {
   const state = stateFile(t);
   const lb = json(t, await hcn(state, [...sim, ...QUICK, '--json']));
-  t.deepEqual(Object.keys(lb).sort(), ['backends', 'dsr', 'flags', 'frontendVips', 'id', 'ipv6', 'ports', 'sourceVip'].sort());
+  t.deepEqual(Object.keys(lb).sort(), ['backendIds', 'backends', 'dsr', 'flags', 'frontendVips', 'id', 'ipv6', 'ports', 'sourceVip'].sort());
   t.regex(lb.id as string, GUID);
   t.deepEqual(lb.frontendVips, ['13.0.0.13']);
   t.is(lb.sourceVip, null);
@@ -409,4 +409,30 @@ test('lb create --network and an apply spec\'s network pick the endpoint of that
   t.is(applied.code, 0, applied.stderr);
   const lbs = json<{ frontendVips: string[]; backends: { id: string }[] }[]>(t, await hcn(state, [...sim, 'lb', 'list', '--vip', '13.0.0.14', '--json']));
   t.deepEqual(lbs.map((l) => l.backends.map((b) => b.id)), [[vxlan.id]]);
+});
+
+test('one shape for one thing: lb JSON carries the SDK\'s backendIds, and MACs are lower case in the SDK, the table and JSON', async (t) => {
+  const state = stateFile(t);
+  const lb = json<{ id: string; backendIds: string[]; backends: { id: string; ip: string | null }[] }>(t, await hcn(state, [...sim, ...QUICK, '--json']));
+  const sdk = await Hcn.open({ backend: 'simulated', statePath: state });
+  t.teardown(() => sdk.close());
+  const info = (await sdk.loadBalancers.get(lb.id)).info;
+  t.deepEqual(lb.backendIds, info.backendIds, 'the SDK\'s field, as is');
+  t.deepEqual(lb.backends.map((b) => b.id), info.backendIds);
+  const listed = json<{ backendIds: string[] }[]>(t, await hcn(state, [...sim, 'lb', 'list', '--json']));
+  t.deepEqual(listed.map((l) => l.backendIds), [info.backendIds]);
+
+  // The simulator reports local endpoints' MACs in upper case, as HNS does; every output says them in lower case.
+  const eps = await sdk.endpoints.list();
+  t.true(eps.some((e) => /[A-F]/.test(e.raw.MacAddress ?? '')), 'HNS\'s text is upper case');
+  t.true(eps.every((e) => e.macAddress === e.macAddress?.toLowerCase()));
+  const viewed = json<{ macAddress: string | null }[]>(t, await hcn(state, [...sim, 'endpoint', 'list', '--json']));
+  t.deepEqual(viewed.map((e) => e.macAddress).sort(), eps.map((e) => e.macAddress!).sort());
+  t.true(viewed.every((e) => e.macAddress !== null && e.macAddress === e.macAddress.toLowerCase()));
+  const table = await hcn(state, [...sim, 'endpoint', 'list']);
+  t.is(table.code, 0);
+  t.regex(table.stdout, /00-15-5d-0a-00-0e/);
+  t.notRegex(table.stdout, /00-15-5D/);
+  const remote = json<{ macAddress: string }>(t, await hcn(state, [...sim, 'endpoint', 'create-remote', '--network', 'vxlan0', '--ip', '10.0.1.9', '--mac', '02-11-0A-00-01-09', '--json']));
+  t.is(remote.macAddress, '02-11-0a-00-01-09');
 });

@@ -42,8 +42,8 @@ test.serial('ports: the JSON listing, the endpoint behind a port and its IPs', a
   const ports = await hcn.vfp.ports();
   t.deepEqual(calls(), [['/list-vmswitch-port', '/format', '1']]);
   t.deepEqual(ports, [
-    { id: POD, name: EP14.toUpperCase(), mac: '00-15-5D-0A-00-0E', kind: 'endpoint', endpointId: EP14, ipAddresses: ['10.0.0.14'] },
-    { id: HOST, name: 'Container NIC 0b16f80e', mac: '00-15-5D-0A-00-01', kind: 'host', endpointId: undefined, ipAddresses: [] },
+    { id: POD, name: EP14.toUpperCase(), mac: '00-15-5d-0a-00-0e', kind: 'endpoint', endpointId: EP14, ipAddresses: ['10.0.0.14'] },
+    { id: HOST, name: 'Container NIC 0b16f80e', mac: '00-15-5d-0a-00-01', kind: 'host', endpointId: undefined, ipAddresses: [] },
   ]);
   await hcn.close();
 });

@@ -211,6 +211,21 @@ simulatorOnly('update by replace (HNS < 15.5): create succeeded, its query faile
   for (const h of await fx.hcn.loadBalancers.list()) await h.delete();
 });
 
+simulatorOnly('GUIDs in error messages are in the case of every other output (lower); errorRecord keeps HNS\'s upper case', async (t) => {
+  // HNS writes IDs in upper case (Get-HnsNetwork / hns.v2.psm1 output: "ID : 7A6FDEE8-..."), and so do the
+  // simulator's JSON and its error texts; the SDK prints IDs in lower case, so its messages do too.
+  const fx = await openFixture(t);
+  const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9050 }));
+  t.teardown(() => lb.delete().then(() => undefined, () => undefined));
+  const raw = await fx.hcn.loadBalancers.get(lb.id);
+  t.is(raw.info.raw.ID, lb.id.toUpperCase(), 'the simulator\'s JSON has HNS\'s upper case');
+  const clash = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9050, backends: [fx.backendIps[0]!] })), { instanceOf: HcnError });
+  t.is(clash?.code, 'HCN_E_PORT_ALREADY_EXISTS');
+  t.true(clash!.message.includes(lb.id), clash!.message);
+  t.false(clash!.message.includes(lb.id.toUpperCase()));
+  t.true((clash!.errorRecord?.Error ?? clash!.rawErrorRecord ?? '').includes(lb.id.toUpperCase()), 'what HNS said is kept as it said it');
+});
+
 simulatorOnly('access denied: E_ACCESSDENIED says to run elevated', async (t) => {
   const fx = await openFixture(t);
   fx.hcn.simulator!.failNext('HcnCreateLoadBalancer', 0x80070005);

@@ -152,7 +152,8 @@ test('parseEndpoint: local, remote, v1 fields', (t) => {
   t.deepEqual(local.ipConfigurations[0], { ipAddress: '10.0.0.14', prefixLength: 24 });
   t.false(local.remote);
   t.is(local.providerAddress, undefined);
-  t.is(local.macAddress, '00-15-5D-01-02-03');
+  t.is(local.macAddress, '00-15-5d-01-02-03', 'one case everywhere: lower');
+  t.is(local.raw.MacAddress, '00-15-5D-01-02-03', 'raw keeps what HNS said');
   t.is(local.namespaceId, 'abcdef00-1111-4222-8333-444455556666');
 
   const remote = parseEndpoint(

@@ -8,7 +8,7 @@ import { formatVfpTrace, traceVfpFlow, vfpRule, type VfpPort, type VfpPortRules 
 const pod = (n: number): VfpPort => ({
   id: `00000000-0000-4000-8000-0000000000${n}`,
   name: `pod${n}`,
-  mac: `00-15-5D-0A-00-${n.toString(16).toUpperCase().padStart(2, '0')}`,
+  mac: `00-15-5d-0a-00-${n.toString(16).padStart(2, '0')}`,
   kind: 'endpoint',
   endpointId: undefined,
   ipAddresses: [`10.0.0.${n}`],
@@ -41,7 +41,7 @@ test('DSR: the rule, a stable DIP, the rewrites and the direct reply', (t) => {
   t.regex(trace.dipChoice!, /same 5-tuple always picks the same DIP/);
   t.deepEqual(traceVfpFlow(dsrListing(), flow).dip, trace.dip, 'the same 5-tuple, the same DIP');
   t.is(trace.request[1]!.rewrites[0], `destination 13.0.0.13:8000 -> ${trace.dip!.ip}:80`);
-  t.regex(trace.request[1]!.rewrites[1]!, /^destination MAC -> 00-15-5D-0A-00-0[EF]$/);
+  t.regex(trace.request[1]!.rewrites[1]!, /^destination MAC -> 00-15-5d-0a-00-0[ef]$/);
   const last = trace.reply[trace.reply.length - 1]!;
   t.deepEqual(last.source, { ip: '13.0.0.13', port: 8000 }, 'the client sees the VIP as source');
   t.true(trace.reply.some((h) => /straight to the client, bypassing/.test(h.action)));

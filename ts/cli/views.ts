@@ -23,11 +23,15 @@ export interface BackendView {
   ip: string | null;
 }
 
-/** A load balancer in CLI JSON (`lb create`, `lb show`, `lb update`, items of `lb list`). */
+/**
+ * A load balancer in CLI JSON (`lb create`, `lb show`, `lb update`, items of `lb list`). `backendIds` is
+ * the SDK's `LoadBalancerInfo.backendIds` as is; `backends` is the same list with each endpoint's IP.
+ */
 export interface LoadBalancerView {
   id: string;
   frontendVips: string[];
   sourceVip: string | null;
+  backendIds: string[];
   backends: BackendView[];
   ports: PortMappingView[];
   dsr: boolean;
@@ -98,6 +102,7 @@ export function loadBalancerView(lb: LoadBalancerInfo, endpoints: EndpointIndex 
     id: lb.id,
     frontendVips: [...lb.frontendVips],
     sourceVip: lb.sourceVip ?? null,
+    backendIds: [...lb.backendIds],
     backends: lb.backendIds.map((id) => ({ id, ip: endpoints.get(id.toLowerCase()) ?? null })),
     ports: lb.ports.map(portView),
     dsr: lb.dsr,

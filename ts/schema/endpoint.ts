@@ -35,7 +35,9 @@ export function parseEndpoint(jsonOrObject: string | object): EndpointInfo {
     networkId: network.toLowerCase(),
     ipAddresses: ipConfigurations.map((c) => c.ipAddress),
     ipConfigurations,
-    macAddress: mac === '' ? undefined : mac,
+    // One case everywhere (SDK, CLI table and JSON): lower, as kube-proxy conjures remote MACs; HNS
+    // reports local endpoints' in upper case (`raw` keeps what HNS said).
+    macAddress: mac === '' || mac === undefined ? undefined : mac.toLowerCase(),
     remote: (flags & EndpointFlags.RemoteEndpoint) !== 0 || field(o, 'IsRemoteEndpoint') === true,
     providerAddress: pa === undefined ? undefined : ipOrRaw(pa),
     namespaceId: namespace ? namespace.toLowerCase() : undefined,

@@ -150,7 +150,7 @@ export interface EndpointInfo {
   ipAddresses: string[];
   /** Every IP configuration. */
   ipConfigurations: EndpointIpConfig[];
-  /** MAC address as HNS reports it. */
+  /** MAC address in lower case, dash-separated (`00-15-5d-0a-00-0e`); `raw.MacAddress` is as HNS reports it. */
   macAddress: string | undefined;
   /** Flags has RemoteEndpoint (1). */
   remote: boolean;
@@ -176,7 +176,7 @@ export interface RemoteSubnetRouteInfo {
   providerAddress: string;
   /** VSID of the remote subnet. */
   isolationId?: number;
-  /** Distributed router MAC, when set. */
+  /** Distributed router MAC in lower case, when set. */
   distributedRouterMac?: string;
 }
 

@@ -43,7 +43,7 @@ export function parseNetwork(jsonOrObject: string | object): NetworkInfo {
     const isolationId = num(s, 'IsolationId');
     if (isolationId !== undefined) route.isolationId = isolationId;
     const drMac = str(s, 'DistributedRouterMacAddress');
-    if (drMac) route.distributedRouterMac = drMac;
+    if (drMac) route.distributedRouterMac = drMac.toLowerCase();
     remoteSubnetRoutes.push(route);
   }
   const idText = str(o, 'ID') ?? '';

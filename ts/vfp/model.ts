@@ -139,7 +139,7 @@ export interface VfpPort {
   id: string;
   /** The port's friendly name as vfpctrl lists it (`Id` in `/list-vmswitch-port /format 1`). */
   name: string;
-  /** MAC address in dash form (`00-15-5D-0A-00-0E`), when known. */
+  /** MAC address in dash form, lower case (`00-15-5d-0a-00-0e`), when known. */
   mac: string | undefined;
   /** `endpoint` for a container endpoint's port, `host` for the host vNIC, `other` otherwise. */
   kind: 'endpoint' | 'host' | 'other';

@@ -277,11 +277,11 @@ export function parseVfpJson(text: string, options: VfpParseOptions = {}): VfpRu
   return rules;
 }
 
-/** `00155D0A000E` or `00-15-5d-0a-00-0e` → `00-15-5D-0A-00-0E`; anything else as given. */
+/** `00155D0A000E` or `00-15-5D-0A-00-0E` → `00-15-5d-0a-00-0e` (the one case of every MAC the SDK prints); anything else as given. */
 function dashMac(mac: string | undefined): string | undefined {
   if (mac === undefined) return undefined;
   const hex = mac.replace(/[-:]/g, '');
-  return /^[0-9a-f]{12}$/i.test(hex) ? hex.toUpperCase().replace(/(..)(?!$)/g, '$1-') : mac;
+  return /^[0-9a-f]{12}$/i.test(hex) ? hex.toLowerCase().replace(/(..)(?!$)/g, '$1-') : mac;
 }
 
 /**
