@@ -1,7 +1,6 @@
 // LoadBalancerReconciler on the simulator: it restores load balancers after an HNS restart that lost
 // its state (at once, on ServiceDisconnect) and keeps them as they are after one that kept it. Every
-// wait is for an event, never a time. (Restoring deletes made by another process on the interval is
-// not covered yet: that test hung against the per-state-file simulator and was left out.)
+// wait is for an event, never a time. Deletes made by another process: other-process.test.ts.
 import test from 'ava';
 import { Hcn, LoadBalancer, LoadBalancerReconciler, type ApplyItemResult, type ReconcilerPass } from '../../ts/index';
 
