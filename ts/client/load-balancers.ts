@@ -82,7 +82,8 @@ export interface LoadBalancersApi {
   findByFrontend(frontend: Frontend, options?: CallOptions): Promise<LoadBalancerHandle | undefined>;
   /**
    * Updates a load balancer by ID (see {@link LoadBalancerHandle.update}); resolves with its handle,
-   * whose `id` is the new ID when it had to be replaced.
+   * whose `id` is the new ID when it had to be replaced (HNS before 15.5 cannot modify in place);
+   * `lastUpdate.previousId` is the ID given here. Chain later updates on the returned `id`.
    * @example
    * const lb = await hcn.loadBalancers.update(id, spec);
    * console.log(lb.lastUpdate?.strategy);
