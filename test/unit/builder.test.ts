@@ -258,6 +258,34 @@ test('every problem is listed, the first one names the error', (t) => {
   t.is(err.operation, 'LoadBalancerBuilder.build');
 });
 
+test('a built spec validated again (as loadBalancers.create does) still has its features checked, with the same errors as a copy', (t) => {
+  // validateLoadBalancerSpec skips the structural rules for a spec it built and froze itself; the
+  // feature check must still run, and say exactly what validating an unfrozen copy says.
+  const copy = (s: LoadBalancerSpec): unknown => JSON.parse(JSON.stringify(s));
+  const v11 = featuresForVersion({ major: 11, minor: 9 });
+  const cases: Array<[LoadBalancerSpec, ReturnType<typeof featuresForVersion>]> = [
+    [good().dsr().build(), featuresForVersion({ major: 10, minor: 1 })],
+    [good().port({ protocol: 'udp', external: 53, distribution: 'sourceIp' }).build(), v11],
+    [good().affinity('sourceIp').build(), v11],
+    [LoadBalancer.builder().frontend('fd00::1').backend(EP1).port(TCP80).build(), v11],
+    [good().dsr().affinity('sourceIp').build(), featuresForVersion(undefined)],
+  ];
+  for (const [spec, features] of cases) {
+    const fromBuilt = t.throws(() => validateLoadBalancerSpec(spec, { features }), { instanceOf: HcnFeatureNotSupportedError });
+    const fromCopy = t.throws(() => validateLoadBalancerSpec(copy(spec), { features }), { instanceOf: HcnFeatureNotSupportedError });
+    t.deepEqual(
+      { message: fromBuilt.message, field: fromBuilt.field, issues: fromBuilt.issues, operation: fromBuilt.operation },
+      { message: fromCopy.message, field: fromCopy.field, issues: fromCopy.issues, operation: fromCopy.operation },
+    );
+  }
+  const spec = good().dsr().build();
+  const again = validateLoadBalancerSpec(spec, { features: featuresForVersion({ major: 15, minor: 5 }) });
+  t.deepEqual(again, validateLoadBalancerSpec(copy(spec)));
+  t.true(Object.isFrozen(again) && Object.isFrozen(again.ports[0]) && Object.isFrozen(again.backends[0]) && Object.isFrozen(again.frontendVips));
+  // A look-alike that is not frozen is validated in full.
+  expectRule(t, () => validateLoadBalancerSpec({ ...spec, ports: [{ ...spec.ports[0]!, external: 0 }] }), 'ports[0].external', 'range');
+});
+
 test('features: DSR, session affinity and IPv6 refused with the minimum version', (t) => {
   const old = featuresForVersion({ major: 10, minor: 1 });
   const dsr = t.throws(() => good().dsr().build({ features: old }), { instanceOf: HcnFeatureNotSupportedError });

@@ -229,6 +229,50 @@ function checkUnicast(issues: Issue[], field: string, address: string, value: un
   return false;
 }
 
+/**
+ * Specs this module validated and froze (deeply: nothing in them can change afterwards). Validating
+ * one of them again (the builder's spec handed to `loadBalancers.create`) only checks the features.
+ */
+const VALIDATED = new WeakSet<LoadBalancerSpec>();
+
+/** Throws HcnFeatureNotSupportedError for what the spec uses and the host lacks (DSR, session affinity, IPv6). */
+function checkFeatures(
+  spec: Pick<LoadBalancerSpec, 'dsr' | 'ipv6' | 'ports'>,
+  affinity: Affinity | undefined,
+  features: Features,
+  operation: string,
+): void {
+  const { dsr, ipv6, ports } = spec;
+  const missing: Array<{ field: string; feature: FeatureName; value: unknown }> = [];
+  if (dsr && !features.supported.dsr) missing.push({ field: 'dsr', feature: 'dsr', value: true });
+  ports.forEach((p, i) => {
+    if (p.distribution !== 'none' && !features.supported.sessionAffinity) {
+      missing.push({ field: affinity !== undefined ? 'affinity' : `ports[${i}].distribution`, feature: 'sessionAffinity', value: p.distribution });
+    }
+  });
+  if (ipv6 && !features.supported.ipv6DualStack) missing.push({ field: 'ipv6', feature: 'ipv6DualStack', value: true });
+  const unique = missing.filter((m, i) => missing.findIndex((x) => x.field === m.field) === i);
+  if (unique.length > 0) {
+    const host = features.version && formatVersion(features.version);
+    const featureIssues: ValidationIssue[] = unique.map((m) => {
+      const minVersion = minVersionOf(m.feature, features.version);
+      return { field: m.field, rule: 'feature', message: featureMessage(featureTitle(m.feature), minVersion, host, supportedVersions(m.feature)), value: m.value, feature: m.feature, minVersion };
+    });
+    const first = featureIssues[0]!;
+    throw new HcnFeatureNotSupportedError({
+      operation,
+      feature: first.feature!,
+      title: featureTitle(first.feature!),
+      minVersion: first.minVersion!,
+      versions: supportedVersions(first.feature!),
+      hostVersion: host,
+      field: first.field,
+      value: first.value,
+      issues: featureIssues,
+    });
+  }
+}
+
 /** Validates a draft and returns the frozen spec, or throws the first issue with all of them listed. */
 function finish(draft: Draft, operation: string, options: BuildOptions | undefined): LoadBalancerSpec {
   const issues: Issue[] = [];
@@ -381,39 +425,9 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
 
   if (issues.length > 0) throw new HcnValidationError({ operation, issues });
 
-  const features = options?.features;
-  if (features !== undefined) {
-    const missing: Array<{ field: string; feature: FeatureName; value: unknown }> = [];
-    if (dsr && !features.supported.dsr) missing.push({ field: 'dsr', feature: 'dsr', value: true });
-    ports.forEach((p, i) => {
-      if (p.distribution !== 'none' && !features.supported.sessionAffinity) {
-        missing.push({ field: affinity !== undefined ? 'affinity' : `ports[${i}].distribution`, feature: 'sessionAffinity', value: p.distribution });
-      }
-    });
-    if (ipv6 && !features.supported.ipv6DualStack) missing.push({ field: 'ipv6', feature: 'ipv6DualStack', value: true });
-    const unique = missing.filter((m, i) => missing.findIndex((x) => x.field === m.field) === i);
-    if (unique.length > 0) {
-      const host = features.version && formatVersion(features.version);
-      const featureIssues: ValidationIssue[] = unique.map((m) => {
-        const minVersion = minVersionOf(m.feature, features.version);
-        return { field: m.field, rule: 'feature', message: featureMessage(featureTitle(m.feature), minVersion, host, supportedVersions(m.feature)), value: m.value, feature: m.feature, minVersion };
-      });
-      const first = featureIssues[0]!;
-      throw new HcnFeatureNotSupportedError({
-        operation,
-        feature: first.feature!,
-        title: featureTitle(first.feature!),
-        minVersion: first.minVersion!,
-        versions: supportedVersions(first.feature!),
-        hostVersion: host,
-        field: first.field,
-        value: first.value,
-        issues: featureIssues,
-      });
-    }
-  }
+  if (options?.features !== undefined) checkFeatures({ dsr, ipv6, ports }, affinity, options.features, operation);
 
-  return Object.freeze({
+  const spec: LoadBalancerSpec = Object.freeze({
     frontendVips: Object.freeze(frontendVips),
     sourceVip,
     backends: Object.freeze(backends.map((b) => Object.freeze(b))),
@@ -423,6 +437,8 @@ function finish(draft: Draft, operation: string, options: BuildOptions | undefin
     // Present only when named, so specs without it keep their shape.
     ...(network === undefined ? {} : { network }),
   });
+  VALIDATED.add(spec);
+  return spec;
 }
 
 function isInfo(from: LoadBalancerSpec | LoadBalancerInfo): from is LoadBalancerInfo {
@@ -646,6 +662,11 @@ export class LoadBalancer {
  */
 export function validateLoadBalancerSpec(spec: unknown, options?: BuildOptions): LoadBalancerSpec {
   const operation = 'validateLoadBalancerSpec';
+  // Already validated here and deeply frozen: the same spec again, with the features checked if asked.
+  if (VALIDATED.has(spec as LoadBalancerSpec)) {
+    if (options?.features !== undefined) checkFeatures(spec as LoadBalancerSpec, undefined, options.features, operation);
+    return spec as LoadBalancerSpec;
+  }
   if (!isRecord(spec)) {
     throw new HcnValidationError({
       operation,
