@@ -21,6 +21,7 @@ import { frontendKeys, frontendsOverlap, infoMatchesSpec } from './internal/lb-m
 import type { CallOptions, Operation } from './internal/operation';
 import { deleteLoadBalancer, isLoadBalancerGone } from './internal/lb-delete';
 import { registerUpdateInTurn } from './internal/handle-access';
+import { LoadBalancerDoc, type LoadBalancerSource } from './internal/lb-doc';
 
 /**
  * How {@link LoadBalancerHandle.update} changed the load balancer:
@@ -110,7 +111,8 @@ class CreatedUnreadable {
  */
 export class LoadBalancerHandle {
   #engine: Engine;
-  #info: LoadBalancerInfo;
+  // The document HNS returned, read on first use (see internal/lb-doc.ts), or the info read from it.
+  #info: LoadBalancerSource;
   #deleted = false;
   #lastUpdate: UpdateResult | undefined;
   #adopted: boolean;
@@ -120,7 +122,7 @@ export class LoadBalancerHandle {
   }
 
   /** @internal Handles come from the client; constructing one does not touch HNS. */
-  constructor(engine: Engine, info: LoadBalancerInfo, adopted = false) {
+  constructor(engine: Engine, info: LoadBalancerSource, adopted = false) {
     this.#engine = engine;
     this.#info = info;
     this.#adopted = adopted;
@@ -142,7 +144,9 @@ export class LoadBalancerHandle {
    * if (!lb.info.dsr) throw new Error('expected DSR');
    */
   get info(): LoadBalancerInfo {
-    return this.#info;
+    const info = this.#info;
+    if (info instanceof LoadBalancerDoc) return (this.#info = info.info);
+    return info;
   }
 
   /**
@@ -189,7 +193,7 @@ export class LoadBalancerHandle {
         this.#engine.context().query('loadBalancer', id, LB_QUERY, t),
       );
       this.#set(parseLoadBalancer(json));
-      return this.#info;
+      return this.info;
     } finally {
       op.dispose();
     }
@@ -224,7 +228,7 @@ export class LoadBalancerHandle {
       // Validated and queued before the first await, so calls on one frontend keep their call order.
       const shape = validateLoadBalancerSpec(spec);
       const release = await engine.queue.enter(
-        [...frontendKeys(this.#info), ...frontendKeys(shape), ...engine.keysOf(this.id)],
+        [...frontendKeys(this.info), ...frontendKeys(shape), ...engine.keysOf(this.id)],
         op.interrupt,
       );
       try {
@@ -302,7 +306,7 @@ export class LoadBalancerHandle {
         throw new CreatedUnreadable(err, previousId, oldDeleted);
       }
     };
-    const old = this.#info;
+    const old = this.info;
     let created: LoadBalancerInfo;
     try {
       created = await create(false);
@@ -381,7 +385,7 @@ export class LoadBalancerHandle {
     const engine = this.#engine;
     const op = engine.operation('LoadBalancerHandle.delete', options);
     try {
-      const release = await engine.queue.enter([...frontendKeys(this.#info), ...engine.keysOf(this.id)], op.interrupt);
+      const release = await engine.queue.enter([...frontendKeys(this.info), ...engine.keysOf(this.id)], op.interrupt);
       try {
         const gone = await deleteLoadBalancer(engine, this.id, op);
         this.#deleted = true;
@@ -413,7 +417,7 @@ export class LoadBalancerHandle {
    * console.log(JSON.stringify(lb, null, 2));
    */
   toJSON(): LoadBalancerInfo {
-    return this.#info;
+    return this.info;
   }
 
   /**
@@ -424,7 +428,7 @@ export class LoadBalancerHandle {
    */
   [inspect.custom](_depth: number, options: InspectOptionsStylized, nested: typeof inspect): string {
     // Everything but `raw` (the HNS document), which `toJSON()` and `info.raw` still give.
-    const { id, frontendVips, sourceVip, backendIds, ports, dsr, ipv6, flags } = this.#info;
+    const { id, frontendVips, sourceVip, backendIds, ports, dsr, ipv6, flags } = this.info;
     const shown = { id, frontendVips, sourceVip, backendIds, ports, dsr, ipv6, flags, ...(this.#deleted ? { deleted: true } : {}) };
     return `LoadBalancerHandle ${nested(shown, { ...options, depth: options.depth === null ? null : Math.max(0, (options.depth ?? 2) - 1) })}`;
   }

@@ -20,9 +20,10 @@ import { isGuid, normalizeGuid } from '../schema/guid';
 import { query } from '../schema/query';
 import { parseEndpoint } from '../schema/endpoint';
 import { parseNetwork } from '../schema/network';
-import type { EndpointInfo, LoadBalancerInfo, LoadBalancerSpec, NetworkInfo } from '../schema/models';
+import type { EndpointInfo, LoadBalancerSpec, NetworkInfo } from '../schema/models';
 import type { Engine } from '../internal/engine';
 import { KeyedQueue } from '../internal/keyed-queue';
+import { LoadBalancerDoc } from '../internal/lb-doc';
 import { frontendKeys, idKey } from '../internal/lb-match';
 import { Operation, checkTimeout, type CallOptions } from '../internal/operation';
 
@@ -118,7 +119,7 @@ export class ClientCore {
    * gone (see {@link pruneLoadBalancers}), so load balancers deleted by someone else do not stay
    * here for good.
    */
-  readonly #lbKeys = new Map<string, { keys: string[]; seen: number }>();
+  readonly #lbKeys = new Map<string, { keys: string[] | LoadBalancerDoc; seen: number }>();
   #listGeneration = 0;
 
   constructor(
@@ -136,15 +137,18 @@ export class ClientCore {
       features: (op) => this.loadFeatures(op),
       probe: (feature, supported) => this.probe(feature, supported),
       resolveBackends: (spec, op) => resolveBackends(this, spec, op),
-      remember: (info: LoadBalancerInfo) => {
-        if (info.id) this.#lbKeys.set(info.id.toLowerCase(), { keys: frontendKeys(info), seen: this.#listGeneration });
+      remember: (lb) => {
+        // A document not read yet keeps its keys until an operation by ID asks for them.
+        if (lb.id) this.#lbKeys.set(lb.id.toLowerCase(), { keys: lb instanceof LoadBalancerDoc ? lb : frontendKeys(lb), seen: this.#listGeneration });
       },
       forget: (id) => {
         this.#lbKeys.delete(id.toLowerCase());
       },
       keysOf: (id) => {
         const known = this.#lbKeys.get(id.toLowerCase());
-        return known ? [...known.keys, idKey(id)] : [idKey(id)];
+        if (!known) return [idKey(id)];
+        if (known.keys instanceof LoadBalancerDoc) known.keys = frontendKeys(known.keys.info);
+        return [...known.keys, idKey(id)];
       },
     };
   }

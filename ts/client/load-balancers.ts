@@ -8,6 +8,7 @@ import type { LoadBalancerInfo, LoadBalancerSpec, Protocol } from '../schema/mod
 import { LoadBalancerHandle, type HcnBackendNotFoundError } from '../load-balancer-handle';
 import { deleteLoadBalancer } from '../internal/lb-delete';
 import { runUpdateInTurn } from '../internal/handle-access';
+import { LoadBalancerDoc, type LoadBalancerSource } from '../internal/lb-doc';
 import { frontendKeys, infoMatchesSpec } from '../internal/lb-match';
 import type { CallOptions, Operation } from '../internal/operation';
 import { pickBackendIds } from '../internal/backend-resolve';
@@ -154,19 +155,20 @@ export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, 
 
 /** Builds `hcn.loadBalancers` over the client's core. */
 export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
-  const handle = (info: LoadBalancerInfo, adopted = false): LoadBalancerHandle => new LoadBalancerHandle(core.engine, info, adopted);
-  const listAll = async (op: Operation): Promise<LoadBalancerInfo[]> => {
+  const handle = (info: LoadBalancerSource, adopted = false): LoadBalancerHandle => new LoadBalancerHandle(core.engine, info, adopted);
+  // Each document is read on first use (JSON and ID now): a listing of thousands parses only what is asked for.
+  const listAll = async (op: Operation): Promise<LoadBalancerDoc[]> => {
     const seen = core.startLoadBalancerListing();
-    const docs = await op.native('HcnEnumerateLoadBalancers', (t) => core.context('HcnEnumerateLoadBalancers').list('loadBalancer', Q, Q, t));
-    const infos = docs.map((d) => parseLoadBalancer(d));
+    const texts = await op.native('HcnEnumerateLoadBalancers', (t) => core.context('HcnEnumerateLoadBalancers').list('loadBalancer', Q, Q, t));
+    const docs = texts.map((d) => new LoadBalancerDoc(d));
     // A full listing: what the client remembered about IDs that are gone now is dropped.
-    seen(infos.map((info) => info.id));
-    return infos;
+    seen(docs.map((doc) => doc.id));
+    return docs;
   };
   const readBackCreated = async (op: Operation, valid: LoadBalancerSpec, backendIds: string[], queryErr: HcnError): Promise<LoadBalancerInfo> => {
     let found: LoadBalancerInfo | undefined;
     try {
-      found = (await listAll(op)).find((info) => infoMatchesSpec(info, valid, backendIds));
+      found = (await listAll(op)).find((doc) => infoMatchesSpec(doc.info, valid, backendIds))?.info;
     } catch {
       found = undefined;
     }
@@ -197,7 +199,8 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
           const settings = serializeLoadBalancer(valid, backendIds);
           try {
             const json = await op.native('HcnCreateLoadBalancer', (t) => core.context('HcnCreateLoadBalancer').create('loadBalancer', null, settings, Q, t));
-            return handle(parseLoadBalancer(json));
+            // Read on first use: the caller often needs only the ID (issue 8).
+            return handle(new LoadBalancerDoc(json));
           } catch (err) {
             // Created, but the follow-up query failed: it exists and holds its frontend. Find it there
             // (calls on this frontend are serialised here, and HNS allows one holder) instead of
@@ -205,7 +208,7 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
             if (err instanceof HcnError && err.operation === 'HcnQueryLoadBalancerProperties') return handle(await readBackCreated(op, valid, backendIds, err));
             if (!(err instanceof HcnAlreadyExistsError)) throw err;
             // HNS rehydrated it after a restart (kubernetes#139519): adopt an identical one on this frontend.
-            const same = (await listAll(op)).find((info) => infoMatchesSpec(info, valid, backendIds));
+            const same = (await listAll(op)).find((doc) => infoMatchesSpec(doc.info, valid, backendIds));
             if (!same) throw err;
             return handle(same, true);
           }
@@ -231,12 +234,14 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
     list: (filter = {}) =>
       core.run('loadBalancers.list', filter, async (op) => {
         const f = checkFrontendFilter(filter, op.name);
-        return (await listAll(op)).filter((info) => matchesFilter(info, f)).map((info) => handle(info));
+        const docs = await listAll(op);
+        const all = f.vip === undefined && f.protocol === undefined && f.port === undefined;
+        return (all ? docs : docs.filter((doc) => matchesFilter(doc.info, f))).map((doc) => handle(doc));
       }),
     findByFrontend: (frontend, options) =>
       core.run('loadBalancers.findByFrontend', options, async (op) => {
         const f = checkFrontendFilter(frontend ?? {}, op.name, true);
-        const found = (await listAll(op)).find((info) => matchesFilter(info, f));
+        const found = (await listAll(op)).find((doc) => matchesFilter(doc.info, f));
         return found && handle(found);
       }),
     update: async (id, spec, options) => {

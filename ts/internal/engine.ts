@@ -3,7 +3,8 @@
 // ts/load-balancer-handle.ts does not import the client.
 import type { FeatureName, Features } from '../features';
 import type { NativeContext } from '../native';
-import type { LoadBalancerInfo, LoadBalancerSpec } from '../schema/models';
+import type { LoadBalancerSpec } from '../schema/models';
+import type { LoadBalancerSource } from './lb-doc';
 import type { KeyedQueue } from './keyed-queue';
 import type { CallOptions, Operation } from './operation';
 
@@ -19,8 +20,11 @@ export interface Engine {
   probe(feature: FeatureName, supported: boolean): void;
   /** Endpoint IDs of the spec's backends; IPs are looked up in HNS (HcnNotFoundError naming backends[i]). */
   resolveBackends(spec: LoadBalancerSpec, op: Operation): Promise<string[]>;
-  /** Remembers which frontend an ID serves, so operations by ID queue behind the right frontend. */
-  remember(info: LoadBalancerInfo): void;
+  /**
+   * Remembers which frontend an ID serves, so operations by ID queue behind the right frontend. A
+   * document not read yet is read when its keys are first asked for.
+   */
+  remember(lb: LoadBalancerSource): void;
   forget(id: string): void;
   /** Queue keys known for an ID (its frontend, when this client has seen it, and the ID itself). */
   keysOf(id: string): string[];

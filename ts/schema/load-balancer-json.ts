@@ -3,7 +3,6 @@
 import type { HostComputeLoadBalancer, LoadBalancerPortMapping } from './hns-types';
 import type { Distribution, LoadBalancerInfo, LoadBalancerSpec, PortMapping, Protocol } from './models';
 import { ENUM_NAMES, LoadBalancerDistribution, LoadBalancerFlags, PortMappingFlags, ProtocolNumbers, parseEnumValue } from './enums';
-import { normalizeGuid } from './guid';
 import { arr, field, ipOrRaw, num, obj, str, strings, toObject, type JsonObject } from './read';
 
 /**
@@ -149,6 +148,12 @@ export function serializeLoadBalancer(spec: LoadBalancerSpec, backendIds?: reado
   return JSON.stringify(loadBalancerToHns(spec, backendIds));
 }
 
+/** @internal The `id` {@link parseLoadBalancer} gives a document: its `ID` (any case) lower-cased, '' when absent. */
+export function loadBalancerIdOf(o: JsonObject): string {
+  // Lower-casing is all normalizeGuid would do to a GUID, and what is kept for anything else.
+  return (str(o, 'ID') ?? '').toLowerCase();
+}
+
 function portMappingFromHns(o: JsonObject): PortMapping {
   const protocolValue = parseEnumValue(field(o, 'Protocol'), ENUM_NAMES.protocol) ?? 0;
   const flags = parseEnumValue(field(o, 'Flags'), ENUM_NAMES.portMappingFlags) ?? 0;
@@ -179,10 +184,9 @@ function portMappingFromHns(o: JsonObject): PortMapping {
 export function parseLoadBalancer(jsonOrObject: string | object): LoadBalancerInfo {
   const o = toObject(jsonOrObject, 'parseLoadBalancer');
   const flags = parseEnumValue(field(o, 'Flags'), ENUM_NAMES.loadBalancerFlags) ?? 0;
-  const idText = str(o, 'ID') ?? '';
   const sourceVip = str(o, 'SourceVIP');
   return {
-    id: normalizeGuid(idText) ?? idText.toLowerCase(),
+    id: loadBalancerIdOf(o),
     frontendVips: strings(o, 'FrontendVIPs').map(ipOrRaw),
     sourceVip: sourceVip === undefined || sourceVip === '' ? undefined : ipOrRaw(sourceVip),
     backendIds: strings(o, 'HostComputeEndpoints').map((id) => id.toLowerCase()),
