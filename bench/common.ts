@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadBinding, packageRoot } from '../ts/native';
 import type { NativeContext } from '../ts/native';
+import { Hcn } from '../ts/client';
+import { coreOf } from '../ts/client/core';
 
 export const Q = '{"SchemaVersion":{"Major":2,"Minor":0}}';
 /** Generous deadline: benchmarks measure speed, they must not time out on a loaded machine. */
@@ -116,6 +118,15 @@ export function flags(): { quick: boolean } {
 
 export function openSim(threads = 4): NativeContext {
   return loadBinding().open({ backend: 'simulated', threads });
+}
+
+/**
+ * A client on its own in-memory simulator (never the user's default state file) and the raw binding
+ * context of that same simulator, so the raw rows and the client rows see the same load balancers.
+ */
+export async function openClientSim(threads = 4): Promise<{ hcn: Hcn; ctx: NativeContext }> {
+  const hcn = await Hcn.open({ backend: 'simulated', statePath: null, threads, timeoutMs: TIMEOUT });
+  return { hcn, ctx: coreOf.get(hcn)!.rawContext };
 }
 
 export function sim<T = Record<string, unknown>>(ctx: NativeContext, request: Record<string, unknown>): T {

@@ -5,7 +5,6 @@
 // Run: npx tsc -p tsconfig.json && node dist-test/bench/lb-latency.js [--quick]
 import { loadavg } from 'node:os';
 import { LoadBalancer } from '../ts/builders';
-import { Hcn } from '../ts/client';
 import {
   Q,
   TIMEOUT,
@@ -16,7 +15,7 @@ import {
   lbSettings,
   machine,
   now,
-  openSim,
+  openClientSim,
   printTable,
   sim,
   simStats,
@@ -41,9 +40,8 @@ async function main(): Promise<void> {
   const samples = quick ? 60 : 300;
   const warmup = 30;
   const info = machine();
-  const ctx = openSim(4);
+  const { hcn, ctx } = await openClientSim(4);
   sim(ctx, { op: 'reset' });
-  const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: TIMEOUT });
   const backends = await defaultEndpoints(ctx);
   await hcn.features(); // read once; every create after this uses the cached version
 
@@ -112,9 +110,9 @@ async function main(): Promise<void> {
   printTable('Scaling: growth of p50 with N', slopes);
   console.log(`load average at start ${JSON.stringify(info.loadavgAtStart)}, at end ${JSON.stringify(loadavg())}`);
 
-  await hcn.close();
+  // Counted on the client's own simulator while it is still open (its context closes with it).
   const leak = simStats(ctx);
-  ctx.close();
+  await hcn.close();
   const file = writeResults(quick ? 'lb-latency-quick' : 'lb-latency', {
     bench: 'lb-latency',
     machine: info,

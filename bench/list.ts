@@ -6,7 +6,6 @@
 // again with a fixed latency added to every simulated HCN call.
 // Run: npx tsc -p tsconfig.json && node dist-test/bench/list.js [--quick]
 import { loadavg } from 'node:os';
-import { Hcn } from '../ts/client';
 import type { NativeContext } from '../ts/native';
 import {
   Q,
@@ -18,7 +17,7 @@ import {
   machine,
   median,
   now,
-  openSim,
+  openClientSim,
   printTable,
   sim,
   simStats,
@@ -34,9 +33,8 @@ async function main(): Promise<void> {
   const sizes = quick ? [100, 1000] : [100, 1000, 5000];
   const reps = quick ? 2 : 5;
   const info = machine();
-  const ctx = openSim(4);
+  const { hcn, ctx } = await openClientSim(4);
   sim(ctx, { op: 'reset' });
-  const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: TIMEOUT });
   const backends = await defaultEndpoints(ctx);
 
   const ids = async (c: NativeContext): Promise<string[]> => JSON.parse(await c.enumerate('loadBalancer', Q, TIMEOUT)) as string[];
@@ -170,9 +168,9 @@ async function main(): Promise<void> {
   printTable(`Listing with ${LATENCY_MS} ms added to every HCN call (an assumed RPC cost; 3 repetitions)`, latencyRows);
   console.log(`load average at start ${JSON.stringify(info.loadavgAtStart)}, at end ${JSON.stringify(loadavg())}`);
 
-  await hcn.close();
+  // Counted on the client's own simulator while it is still open (its context closes with it).
   const leak = simStats(ctx);
-  ctx.close();
+  await hcn.close();
   const file = writeResults(quick ? 'list-quick' : 'list', {
     bench: 'list',
     machine: info,

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const info = machine();
   if (!(globalThis as { gc?: unknown }).gc) console.error('note: run with node --expose-gc for stable heap numbers');
 
-  const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: TIMEOUT });
+  // Its own in-memory simulator: never the user's default state file.
+  const hcn = await Hcn.open({ backend: 'simulated', statePath: null, timeoutMs: TIMEOUT });
   const sim = hcn.simulator!;
   sim.reset();
   const backends = (await hcn.endpoints.list({ network: 'vxlan0' })).map((e) => e.id);

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const { quick } = flags();
   const sizes = quick ? [100] : [100, 1000];
   const reps = quick ? 3 : 7;
-  const hcn = await Hcn.open({ backend: 'simulated', timeoutMs: 600_000 });
+  // Its own in-memory simulator: never the user's default state file.
+  const hcn = await Hcn.open({ backend: 'simulated', statePath: null, timeoutMs: 600_000 });
   await hcn.simulator!.reset();
   const spec = (i: number) =>
     LoadBalancer.builder()
