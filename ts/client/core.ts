@@ -119,7 +119,7 @@ export class ClientCore {
    * gone (see {@link pruneLoadBalancers}), so load balancers deleted by someone else do not stay
    * here for good.
    */
-  readonly #lbKeys = new Map<string, { keys: string[] | LoadBalancerDoc; seen: number }>();
+  readonly #lbKeys = new Map<string, { keys: readonly string[] | LoadBalancerDoc; seen: number }>();
   #listGeneration = 0;
 
   constructor(
@@ -139,7 +139,8 @@ export class ClientCore {
       resolveBackends: (spec, op) => resolveBackends(this, spec, op),
       remember: (lb) => {
         // A document not read yet keeps its keys until an operation by ID asks for them.
-        if (lb.id) this.#lbKeys.set(lb.id.toLowerCase(), { keys: lb instanceof LoadBalancerDoc ? lb : frontendKeys(lb), seen: this.#listGeneration });
+        const keys = lb instanceof LoadBalancerDoc ? (lb.frontendKeys ?? lb) : frontendKeys(lb);
+        if (lb.id) this.#lbKeys.set(lb.id.toLowerCase(), { keys, seen: this.#listGeneration });
       },
       forget: (id) => {
         this.#lbKeys.delete(id.toLowerCase());

@@ -191,7 +191,8 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
         // uncontended frontend is entered without a promise or a deadline timer.
         const known = core.cachedFeatures;
         const shape = validateLoadBalancerSpec(spec, known && { features: known });
-        const entered = core.queue.enterNow(frontendKeys(shape), () => op.interrupt);
+        const keys = frontendKeys(shape);
+        const entered = core.queue.enterNow(keys, () => op.interrupt);
         const release = typeof entered === 'function' ? entered : await entered;
         try {
           const valid = known ? shape : validateLoadBalancerSpec(shape, { features: await core.loadFeatures(op) });
@@ -199,8 +200,9 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
           const settings = serializeLoadBalancer(valid, backendIds);
           try {
             const json = await op.native('HcnCreateLoadBalancer', (t) => core.context('HcnCreateLoadBalancer').create('loadBalancer', null, settings, Q, t));
-            // Read on first use: the caller often needs only the ID (issue 8).
-            return handle(new LoadBalancerDoc(json));
+            // Read on first use: the caller often needs only the ID (issue 8). Its frontend keys
+            // are the ones this create was queued under.
+            return handle(new LoadBalancerDoc(json, keys));
           } catch (err) {
             // Created, but the follow-up query failed: it exists and holds its frontend. Find it there
             // (calls on this frontend are serialised here, and HNS allows one holder) instead of

@@ -13,11 +13,18 @@ export class LoadBalancerDoc {
   #doc: JsonObject | undefined;
   #info: LoadBalancerInfo | undefined;
 
+  /**
+   * The client's queue keys for this load balancer's frontend when already known (the keys a create
+   * was queued under); otherwise they are computed from `info` when first asked for.
+   */
+  readonly frontendKeys: readonly string[] | undefined;
+
   /** Throws HcnError HCN_INVALID_RESPONSE for text that is not a JSON object, as parseLoadBalancer does. */
-  constructor(jsonOrObject: string | object) {
+  constructor(jsonOrObject: string | object, frontendKeys?: readonly string[]) {
     const o = toObject(jsonOrObject, 'parseLoadBalancer');
     this.#doc = o;
     this.id = loadBalancerIdOf(o);
+    this.frontendKeys = frontendKeys;
   }
 
   /** parseLoadBalancer of the document (computed once). */
