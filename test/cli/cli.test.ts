@@ -409,6 +409,20 @@ test('lb create --network and an apply spec\'s network pick the endpoint of that
   t.is(applied.code, 0, applied.stderr);
   const lbs = json<{ frontendVips: string[]; backends: { id: string }[] }[]>(t, await hcn(state, [...sim, 'lb', 'list', '--vip', '13.0.0.14', '--json']));
   t.deepEqual(lbs.map((l) => l.backends.map((b) => b.id)), [[vxlan.id]]);
+
+  // lb update --add-backend resolves its IP in --network too.
+  const vxlan15 = json<{ id: string }[]>(t, await hcn(state, [...sim, 'endpoint', 'list', '--ip', '10.0.0.15', '--json']))[0]!;
+  const created = json<{ id: string }>(t, await hcn(state, [...sim, 'lb', 'create', '--vip', '13.0.0.15', '--backend', '10.0.0.15', '--port', 'tcp:8000:80', '--json']));
+  const grown = json<{ backendIds: string[] }>(t, await hcn(state, [...sim, 'lb', 'update', created.id, '--add-backend', '10.0.0.14', '--network', 'l2b', '--json']));
+  t.deepEqual(grown.backendIds, [vxlan15.id, twin.id]);
+  // Without --network, an IP on both networks resolves on the network of the other backends: l2b here,
+  // although vxlan0's endpoint with that IP is listed first.
+  const reopened = await Hcn.open({ backend: 'simulated', statePath: state });
+  const twin15 = await reopened.endpoints.create(net.id, { IpConfigurations: [{ IpAddress: '10.0.0.15', PrefixLength: 24 }] });
+  await reopened.close();
+  const onL2bOnly = json<{ id: string }>(t, await hcn(state, [...sim, 'lb', 'create', '--network', 'l2b', '--vip', '13.0.0.16', '--backend', '10.0.0.14', '--port', 'tcp:8000:80', '--json']));
+  const anchored = json<{ backendIds: string[] }>(t, await hcn(state, [...sim, 'lb', 'update', onL2bOnly.id, '--add-backend', '10.0.0.15', '--json']));
+  t.deepEqual(anchored.backendIds, [twin.id, twin15.id]);
 });
 
 test('one shape for one thing: lb JSON carries the SDK\'s backendIds, and MACs are lower case in the SDK, the table and JSON', async (t) => {

@@ -295,11 +295,13 @@ export function registerLb(program: Command, state: RunState): void {
         const current = await hcn.loadBalancers.get(id);
         // --network: backend IPs are those of that network's endpoints (as the client resolves them).
         const endpoints = await hcn.endpoints.list(o.network === undefined ? {} : { network: o.network });
-        const byIp = new Map<string, string>();
-        for (const ep of endpoints) for (const ip of ep.ipAddresses) if (!byIp.has(ip)) byIp.set(ip, ep.id);
+        // An IP can be on several networks' endpoints: removing picks the one that is a backend; adding
+        // an IP on several goes to the client as an IP, which resolves it within one network.
+        const byIp = new Map<string, string[]>();
+        for (const ep of endpoints) for (const ip of ep.ipAddresses) byIp.set(ip, [...(byIp.get(ip) ?? []), ep.id]);
         const backends = [...current.info.backendIds];
         for (const r of o.removeBackend ?? []) {
-          const rid = r.kind === 'id' ? r.id : byIp.get(r.ip);
+          const rid = r.kind === 'id' ? r.id : byIp.get(r.ip)?.find((x) => backends.includes(x));
           const at = rid === undefined ? -1 : backends.indexOf(rid);
           if (at < 0) {
             throw new UsageError('--remove-backend', `--remove-backend ${r.kind === 'id' ? r.id : r.ip} is not a backend of ${id}`, `see its backends with \`hcn lb show ${id}\``);
@@ -308,7 +310,8 @@ export function registerLb(program: Command, state: RunState): void {
         }
         const added: string[] = [];
         for (const a of o.addBackend ?? []) {
-          const aid = a.kind === 'id' ? a.id : byIp.get(a.ip);
+          const held = a.kind === 'ip' ? byIp.get(a.ip) : undefined;
+          const aid = a.kind === 'id' ? a.id : held?.length === 1 ? held[0] : held?.find((x) => backends.includes(x));
           if (aid !== undefined && backends.includes(aid)) {
             throw new UsageError('--add-backend', `--add-backend ${a.kind === 'id' ? a.id : a.ip} is already a backend of ${id}`);
           }
