@@ -18,6 +18,35 @@ function localFirst(a: EndpointInfo, b: EndpointInfo): number {
   return Number(a.remote) - Number(b.remote);
 }
 
+interface EndpointIndex {
+  /** Endpoints by canonical IP, local ones first, each endpoint once per IP. */
+  byIp: Map<string, EndpointInfo[]>;
+  /** The first endpoint (local ones first) with each lower-case ID. */
+  byId: Map<string, EndpointInfo>;
+}
+
+// One index per endpoint listing: the reconcile plan resolves thousands of specs against one listing
+// (issue 8: scanning and re-sorting every endpoint per backend IP made a 2,000-service plan over
+// 5,000 endpoints take seconds). Keyed by the listing array, which callers do not change.
+const indexes = new WeakMap<readonly EndpointInfo[], EndpointIndex>();
+
+function indexOf(endpoints: readonly EndpointInfo[]): EndpointIndex {
+  let index = indexes.get(endpoints);
+  if (index !== undefined) return index;
+  index = { byIp: new Map(), byId: new Map() };
+  for (const ep of [...endpoints].sort(localFirst)) {
+    if (!index.byId.has(ep.id)) index.byId.set(ep.id, ep);
+    for (const a of ep.ipAddresses) {
+      const ip = canonicalIp(a) ?? a;
+      const list = index.byIp.get(ip);
+      if (list === undefined) index.byIp.set(ip, [ep]);
+      else if (list[list.length - 1] !== ep) list.push(ep);
+    }
+  }
+  indexes.set(endpoints, index);
+  return index;
+}
+
 /**
  * Endpoint IDs for the spec's backends. Throws HcnBackendNotFoundError naming `backends[i]` for an IP
  * with no endpoint (in the named network, when one is named), HcnValidationError rule `ambiguous` for
@@ -25,16 +54,18 @@ function localFirst(a: EndpointInfo, b: EndpointInfo): number {
  * `duplicate` when two backends name the same endpoint.
  */
 export function pickBackendIds(spec: LoadBalancerSpec, endpoints: readonly EndpointInfo[], operation: string, network?: NamedNetwork): string[] {
-  const all = [...endpoints].sort(localFirst);
-  const holders = (ip: string): EndpointInfo[] =>
-    all.filter((ep) => (network === undefined || ep.networkId === network.id) && ep.ipAddresses.some((a) => (canonicalIp(a) ?? a) === ip));
+  const { byIp, byId } = indexOf(endpoints);
+  const holders = (ip: string): EndpointInfo[] => {
+    const eps = byIp.get(ip) ?? [];
+    return network === undefined ? eps : eps.filter((ep) => ep.networkId === network.id);
+  };
   const networksOf = (eps: readonly EndpointInfo[]): string[] => [...new Set(eps.map((ep) => ep.networkId))];
   // Without a named network: the networks the other backends (IDs, and IPs held on one network only) are on.
   const anchors = new Set<string>();
   if (network === undefined) {
     for (const b of spec.backends) {
       if (b.kind === 'id') {
-        const ep = all.find((e) => e.id === b.id.toLowerCase());
+        const ep = byId.get(b.id.toLowerCase());
         if (ep) anchors.add(ep.networkId);
       } else {
         const nets = networksOf(holders(b.ip));
