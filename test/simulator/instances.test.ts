@@ -125,6 +125,9 @@ test('notifications go to the clients of the instance that raised them', async (
   const seenB: HcnNotification[] = [];
   a.on('notification', (n) => seenA.push(n));
   b.on('notification', (n) => seenB.push(n));
+  // on() registers in the background; a create that ran before the registration would go unheard.
+  await a.subscribe();
+  await b.subscribe();
   const settings = { Name: 'n2', Type: 'NAT', Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '172.30.0.0/24' }] }] };
   const onB = await b.networks.create(settings);
   const onA = await sameAsA.networks.create(settings);
