@@ -119,7 +119,7 @@ export class ClientCore {
    * gone (see {@link pruneLoadBalancers}), so load balancers deleted by someone else do not stay
    * here for good.
    */
-  readonly #lbKeys = new Map<string, { keys: readonly string[] | LoadBalancerDoc; seen: number }>();
+  readonly #lbKeys = new Map<string, { keys: readonly string[]; seen: number }>();
   #listGeneration = 0;
 
   constructor(
@@ -138,8 +138,7 @@ export class ClientCore {
       probe: (feature, supported) => this.probe(feature, supported),
       resolveBackends: (spec, op) => resolveBackends(this, spec, op),
       remember: (lb) => {
-        // A document not read yet keeps its keys until an operation by ID asks for them.
-        const keys = lb instanceof LoadBalancerDoc ? (lb.frontendKeys ?? lb) : frontendKeys(lb);
+        const keys = lb instanceof LoadBalancerDoc ? lb.frontendKeys : frontendKeys(lb);
         if (lb.id) this.#lbKeys.set(lb.id.toLowerCase(), { keys, seen: this.#listGeneration });
       },
       forget: (id) => {
@@ -147,9 +146,7 @@ export class ClientCore {
       },
       keysOf: (id) => {
         const known = this.#lbKeys.get(id.toLowerCase());
-        if (!known) return [idKey(id)];
-        if (known.keys instanceof LoadBalancerDoc) known.keys = frontendKeys(known.keys.info);
-        return [...known.keys, idKey(id)];
+        return known ? [...known.keys, idKey(id)] : [idKey(id)];
       },
     };
   }

@@ -20,10 +20,7 @@ export interface Engine {
   probe(feature: FeatureName, supported: boolean): void;
   /** Endpoint IDs of the spec's backends; IPs are looked up in HNS (HcnNotFoundError naming backends[i]). */
   resolveBackends(spec: LoadBalancerSpec, op: Operation): Promise<string[]>;
-  /**
-   * Remembers which frontend an ID serves, so operations by ID queue behind the right frontend. A
-   * document not read yet is read when its keys are first asked for.
-   */
+  /** Remembers which frontend an ID serves, so operations by ID queue behind the right frontend. */
   remember(lb: LoadBalancerSource): void;
   forget(id: string): void;
   /** Queue keys known for an ID (its frontend, when this client has seen it, and the ID itself). */

@@ -2,8 +2,10 @@
 // bad answer still fails the call that got it), the rest (parseLoadBalancer: VIPs canonicalised,
 // flags and port mappings decoded) the first time something asks for it. A create or a listing of
 // thousands then pays only for what the caller reads (issue 8); what it reads is exactly what
-// parseLoadBalancer gives the same document.
-import { loadBalancerIdOf, parseLoadBalancer } from '../schema/load-balancer-json';
+// parseLoadBalancer gives the same document. The frontend keys are read at once: the client's
+// per-ID map keeps them after the handle is gone, and must not keep the document.
+import { loadBalancerFrontendOf, loadBalancerIdOf, parseLoadBalancer } from '../schema/load-balancer-json';
+import { frontendKeys } from './lb-match';
 import type { LoadBalancerInfo } from '../schema/models';
 import { toObject, type JsonObject } from '../schema/read';
 
@@ -14,17 +16,18 @@ export class LoadBalancerDoc {
   #info: LoadBalancerInfo | undefined;
 
   /**
-   * The client's queue keys for this load balancer's frontend when already known (the keys a create
-   * was queued under); otherwise they are computed from `info` when first asked for.
+   * The client's queue keys for this load balancer's frontend: the keys a create was queued under,
+   * else read from the document now (only its VIPs and port mappings), so the client's per-ID map
+   * never holds the document itself.
    */
-  readonly frontendKeys: readonly string[] | undefined;
+  readonly frontendKeys: readonly string[];
 
   /** Throws HcnError HCN_INVALID_RESPONSE for text that is not a JSON object, as parseLoadBalancer does. */
   constructor(jsonOrObject: string | object, frontendKeys?: readonly string[]) {
     const o = toObject(jsonOrObject, 'parseLoadBalancer');
     this.#doc = o;
     this.id = loadBalancerIdOf(o);
-    this.frontendKeys = frontendKeys;
+    this.frontendKeys = frontendKeys ?? keysOf(o);
   }
 
   /** parseLoadBalancer of the document (computed once). */
@@ -35,6 +38,10 @@ export class LoadBalancerDoc {
     }
     return this.#info;
   }
+}
+
+function keysOf(o: JsonObject): string[] {
+  return frontendKeys(loadBalancerFrontendOf(o));
 }
 
 /** A load balancer read now or one still to read. */

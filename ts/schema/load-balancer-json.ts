@@ -154,6 +154,17 @@ export function loadBalancerIdOf(o: JsonObject): string {
   return (str(o, 'ID') ?? '').toLowerCase();
 }
 
+/** @internal The frontend VIPs and port mappings {@link parseLoadBalancer} gives a document (the same code). */
+export function loadBalancerFrontendOf(o: JsonObject): Pick<LoadBalancerInfo, 'frontendVips' | 'ports'> {
+  return {
+    frontendVips: strings(o, 'FrontendVIPs').map(ipOrRaw),
+    ports: arr(o, 'PortMappings')
+      .map(obj)
+      .filter((x): x is JsonObject => x !== undefined)
+      .map(portMappingFromHns),
+  };
+}
+
 function portMappingFromHns(o: JsonObject): PortMapping {
   const protocolValue = parseEnumValue(field(o, 'Protocol'), ENUM_NAMES.protocol) ?? 0;
   const flags = parseEnumValue(field(o, 'Flags'), ENUM_NAMES.portMappingFlags) ?? 0;
@@ -185,15 +196,13 @@ export function parseLoadBalancer(jsonOrObject: string | object): LoadBalancerIn
   const o = toObject(jsonOrObject, 'parseLoadBalancer');
   const flags = parseEnumValue(field(o, 'Flags'), ENUM_NAMES.loadBalancerFlags) ?? 0;
   const sourceVip = str(o, 'SourceVIP');
+  const { frontendVips, ports } = loadBalancerFrontendOf(o);
   return {
     id: loadBalancerIdOf(o),
-    frontendVips: strings(o, 'FrontendVIPs').map(ipOrRaw),
+    frontendVips,
     sourceVip: sourceVip === undefined || sourceVip === '' ? undefined : ipOrRaw(sourceVip),
     backendIds: strings(o, 'HostComputeEndpoints').map((id) => id.toLowerCase()),
-    ports: arr(o, 'PortMappings')
-      .map(obj)
-      .filter((x): x is JsonObject => x !== undefined)
-      .map(portMappingFromHns),
+    ports,
     dsr: (flags & LoadBalancerFlags.DSR) !== 0,
     ipv6: (flags & LoadBalancerFlags.IPv6) !== 0,
     flags,
