@@ -819,7 +819,9 @@ bool StateFile::Refresh(HnsState* state, std::string* error) {
     std::string why;
     if (StatJournal(journalPath_, &info, &why) && info.regular && info.identity == journalIdentity_ &&
         info.size >= journalOffset_) {
-      if (info.size == journalOffset_) return true;
+      // Even with no new bytes the header is read: a rewritten snapshot and journal often get the
+      // inode numbers of the old ones (ext4), and with the same size and a coarse mtime the stat
+      // signature alone cannot tell the generations apart; the header's JournalId can.
       ok = ReadJournal(state, false, error);
       state->TakeChanges();
       if (!ok) haveSeen_ = false;

@@ -2,13 +2,14 @@
 // `<state>.journal`, not a rewrite of the whole state file, and the guarantees stay: parallel
 // processes lose nothing (8 × 50 creates = 400) and a process killed at any moment (100 kills) leaves
 // a state that loads with complete objects only. Speed itself is measured in bench/state-file.ts.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import { Hcn } from '../../ts/client';
 import { loadBinding } from '../../ts/native';
-import { cliError, fileState, hcnCli, lbIds, spec, tempDir } from './helpers';
+import { serializeLoadBalancer } from '../../ts/schema/load-balancer-json';
+import { cliError, fileLbIds, fileState, hcnCli, lbIds, spec, tempDir } from './helpers';
 
 const SDK = path.join(__dirname, '..', '..', 'ts', 'index.js');
 
@@ -280,4 +281,53 @@ test('100 processes killed at any moment: the state always loads, with complete 
     for (const lb of extra) await hcn.loadBalancers.delete(lb.id);
     await hcn.close();
   }
+});
+
+test('a new snapshot generation whose files reuse the old ones\' inodes, sizes and mtime is still noticed (the journal header names the generation)', async (t) => {
+  // On ext4 a rewritten snapshot or journal very often gets the inode number its predecessor freed,
+  // and a default-topology snapshot always has the same size; with a coarse mtime clock two
+  // generations can then share (inode, size, mtime). Here the new generation's bytes are moved into
+  // the old files and the old mtime put back, so the stat signature is exactly the old one: only the
+  // journal's header (the snapshot's JournalId) tells the generations apart.
+  const dir = tempDir(t);
+  const file = path.join(dir, 'hns.json');
+  const journal = `${file}.journal`;
+  const hcn = await Hcn.open({ backend: 'simulated', statePath: file });
+  t.teardown(() => hcn.close());
+  const old = await hcn.loadBalancers.create(spec(13));
+  t.deepEqual(await lbIds(hcn), [old.id]);
+  const snapStat = fs.statSync(file, { bigint: true });
+  const journalSize = fs.statSync(journal).size;
+  fs.linkSync(file, `${file}.keep`);
+  fs.linkSync(journal, `${journal}.keep`);
+  // Another process: a reset (new snapshot + journal) and the same create, which gets another ID.
+  const script = `
+    const native = require(${JSON.stringify(path.join(__dirname, '..', '..', 'ts', 'native.js'))});
+    (async () => {
+      const ctx = native.loadBinding().open({ backend: 'simulated', simulator: 'isolated', threads: 1 });
+      try {
+        await ctx.simAttach(${JSON.stringify(file)}, false, 30000);
+        await ctx.simControlAsync('{"op":"reset"}', 30000);
+        process.stdout.write(await ctx.create('loadBalancer', null, ${JSON.stringify(serializeLoadBalancer(spec(13), old.info.backendIds))}, '', 30000));
+      } finally {
+        ctx.close();
+      }
+    })().catch((e) => { console.error(e); process.exitCode = 1; });`;
+  const created = idOf(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 })).toLowerCase();
+  t.not(created, old.id);
+  const newSnap = fs.readFileSync(file);
+  const newJournal = fs.readFileSync(journal);
+  t.is(newSnap.length, Number(snapStat.size), 'precondition: the new snapshot has the old size');
+  t.is(newJournal.length, journalSize, 'precondition: the new journal has the old size');
+  fs.writeFileSync(`${file}.keep`, newSnap);
+  fs.writeFileSync(`${journal}.keep`, newJournal);
+  const sec = snapStat.mtimeNs / 1_000_000_000n;
+  const nsec = (snapStat.mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
+  execFileSync('touch', ['-m', '-d', `@${sec}.${nsec}`, `${file}.keep`]);
+  fs.renameSync(`${file}.keep`, file);
+  fs.renameSync(`${journal}.keep`, journal);
+  const now = fs.statSync(file, { bigint: true });
+  t.deepEqual([now.ino, now.size, now.mtimeNs], [snapStat.ino, snapStat.size, snapStat.mtimeNs], 'precondition: the same stat signature');
+  t.deepEqual(await fileLbIds(file), [created], 'what the file holds');
+  t.deepEqual(await lbIds(hcn), [created], 'what the long-lived client reads');
 });
