@@ -713,9 +713,19 @@ bool StateFile::ReadAll(std::string* out, bool* missing, std::string* error) con
 
 bool StateFile::WriteAtomic(const std::string& target, const std::string& text, std::string* error) {
 #ifdef _WIN32
-  const std::string temp = target + ".tmp." + std::to_string(_getpid()) + "." + std::to_string(++tempCounter_);
-  const std::wstring wtemp = Wide(temp);
-  HANDLE h = CreateFileW(wtemp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  std::string temp;
+  std::wstring wtemp;
+  HANDLE h = INVALID_HANDLE_VALUE;
+  for (int attempt = 0; attempt < 16 && h == INVALID_HANDLE_VALUE; ++attempt) {
+    temp = target + ".tmp." + std::to_string(_getpid()) + "." + std::to_string(++tempCounter_);
+    wtemp = Wide(temp);
+    // CREATE_NEW + FILE_FLAG_OPEN_REPARSE_POINT (the POSIX side's O_EXCL | O_NOFOLLOW): anything
+    // planted under the temporary name, a symlink included, makes this name fail; it is never
+    // written through.
+    h = CreateFileW(wtemp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
+    if (h == INVALID_HANDLE_VALUE && GetLastError() != ERROR_FILE_EXISTS && GetLastError() != ERROR_ALREADY_EXISTS) break;
+  }
   if (h == INVALID_HANDLE_VALUE) {
     *error = LastErrorText(("creating " + temp).c_str());
     return false;
