@@ -2,6 +2,8 @@
 import test from 'ava';
 import { LoadBalancer } from '../../ts/builders';
 import { HcnError } from '../../ts/errors';
+import { frontendKeys } from '../../ts/internal/lb-match';
+import { loadBalancerFrontendKeysOf } from '../../ts/schema/load-balancer-json';
 import {
   ENUM_NAMES,
   LoadBalancerFlags,
@@ -257,4 +259,18 @@ test('enum values as numbers or names', (t) => {
   t.is(parseEnumValue(undefined, ENUM_NAMES.loadBalancerFlags), 0);
   t.is(parseEnumValue('Bogus', ENUM_NAMES.loadBalancerFlags), undefined);
   t.is(parseEnumValue(-1, ENUM_NAMES.loadBalancerFlags), undefined);
+});
+
+test('the frontend keys a listing remembers are those of parseLoadBalancer of the same document', (t) => {
+  // loadBalancerFrontendKeysOf reads only VIPs, protocols and ports; it must agree with the keys of
+  // the full parse for every shape parseLoadBalancer tolerates.
+  const docs: object[] = [
+    { ID: 'A', FrontendVIPs: ['13.0.0.13'], PortMappings: [{ Protocol: 6, InternalPort: 80, ExternalPort: 8000 }] },
+    { FrontendVIPs: ['FD00:0:0::20', '13.0.0.013', 'not-an-ip'], PortMappings: [{ Protocol: 'UDP', ExternalPort: '53' }, { Protocol: 17, ExternalPort: 54 }] },
+    { PortMappings: [{ Protocol: 58, ExternalPort: 1 }, { ExternalPort: 2 }, 'junk', null, { Protocol: 'bogus', ExternalPort: 3 }] },
+    { frontendvips: ['10.0.0.1'], portmappings: [{ protocol: 'tcp', externalport: 80 }] },
+    { FrontendVIPs: ['10.0.0.1', 7], PortMappings: [] },
+    {},
+  ];
+  for (const doc of docs) t.deepEqual(loadBalancerFrontendKeysOf(doc as Record<string, unknown>), frontendKeys(parseLoadBalancer(doc)), JSON.stringify(doc));
 });

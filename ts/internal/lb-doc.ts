@@ -4,8 +4,7 @@
 // thousands then pays only for what the caller reads (issue 8); what it reads is exactly what
 // parseLoadBalancer gives the same document. The frontend keys are read at once: the client's
 // per-ID map keeps them after the handle is gone, and must not keep the document.
-import { loadBalancerFrontendOf, loadBalancerIdOf, parseLoadBalancer } from '../schema/load-balancer-json';
-import { frontendKeys } from './lb-match';
+import { loadBalancerFrontendKeysOf, loadBalancerIdOf, parseLoadBalancer } from '../schema/load-balancer-json';
 import type { LoadBalancerInfo } from '../schema/models';
 import { toObject, type JsonObject } from '../schema/read';
 
@@ -17,7 +16,7 @@ export class LoadBalancerDoc {
 
   /**
    * The client's queue keys for this load balancer's frontend: the keys a create was queued under,
-   * else read from the document now (only its VIPs and port mappings), so the client's per-ID map
+   * else read from the document now (only its VIPs, protocols and ports), so the client's per-ID map
    * never holds the document itself.
    */
   readonly frontendKeys: readonly string[];
@@ -27,7 +26,7 @@ export class LoadBalancerDoc {
     const o = toObject(jsonOrObject, 'parseLoadBalancer');
     this.#doc = o;
     this.id = loadBalancerIdOf(o);
-    this.frontendKeys = frontendKeys ?? keysOf(o);
+    this.frontendKeys = frontendKeys ?? loadBalancerFrontendKeysOf(o);
   }
 
   /** parseLoadBalancer of the document (computed once). */
@@ -38,10 +37,6 @@ export class LoadBalancerDoc {
     }
     return this.#info;
   }
-}
-
-function keysOf(o: JsonObject): string[] {
-  return frontendKeys(loadBalancerFrontendOf(o));
 }
 
 /** A load balancer read now or one still to read. */

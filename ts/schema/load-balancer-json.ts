@@ -165,6 +165,25 @@ export function loadBalancerFrontendOf(o: JsonObject): Pick<LoadBalancerInfo, 'f
   };
 }
 
+/**
+ * @internal The client's queue keys of a document (`fe:<vip>|<protocol number>|<external port>`, as
+ * internal/lb-match's frontendKeys gives for `parseLoadBalancer` of it), read without the rest of the
+ * document: a listing remembers them for every load balancer.
+ */
+export function loadBalancerFrontendKeysOf(o: JsonObject): string[] {
+  const tails: string[] = [];
+  for (const x of arr(o, 'PortMappings')) {
+    const p = obj(x);
+    if (p === undefined) continue;
+    const protocol = protocolFromNumber(parseEnumValue(field(p, 'Protocol'), ENUM_NAMES.protocol) ?? 0) ?? 'any';
+    tails.push(`|${protocolNumber(protocol)}|${num(p, 'ExternalPort') ?? 0}`);
+  }
+  const vips = strings(o, 'FrontendVIPs');
+  const keys: string[] = [];
+  for (const vip of vips.length > 0 ? vips.map(ipOrRaw) : ['*']) for (const tail of tails) keys.push(`fe:${vip}${tail}`);
+  return keys;
+}
+
 function portMappingFromHns(o: JsonObject): PortMapping {
   const protocolValue = parseEnumValue(field(o, 'Protocol'), ENUM_NAMES.protocol) ?? 0;
   const flags = parseEnumValue(field(o, 'Flags'), ENUM_NAMES.portMappingFlags) ?? 0;
