@@ -240,25 +240,26 @@ void RunRemove(Job& job, Scratch& scratch) {
   Check(job.failure, scratch, name, result, record);
 }
 
+void Fail(Job& job, const char* operation, HRESULT result) {
+  job.failure.kind = ErrorKind::Hresult;
+  job.failure.hr = result;
+  job.failure.operation = operation;
+}
+
+// A failed call that answered in `job.out` (an ErrorRecord or text): it becomes the failure's record.
+void FailWithRecord(Job& job, const char* operation, HRESULT result) {
+  Fail(job, operation, result);
+  if (!job.out.Empty()) job.failure.record = std::move(job.out);
+  job.out.Reset();
+}
+
 void RunHnsCall(Job& job) {
   job.current.store(kHnsCall, std::memory_order_relaxed);
   const HRESULT result = job.api->HNSCall(reinterpret_cast<const hcn_char*>(job.text1.c_str()),
                                           reinterpret_cast<const hcn_char*>(job.text2.c_str()),
                                           reinterpret_cast<const hcn_char*>(job.text3.c_str()),
                                           job.out.Out());
-  if (hr::Failed(result)) {
-    job.failure.kind = ErrorKind::Hresult;
-    job.failure.hr = result;
-    job.failure.operation = kHnsCall;
-    if (!job.out.Empty()) job.failure.record = std::move(job.out);
-    job.out.Reset();
-  }
-}
-
-void Fail(Job& job, const char* operation, HRESULT result) {
-  job.failure.kind = ErrorKind::Hresult;
-  job.failure.hr = result;
-  job.failure.operation = operation;
+  if (hr::Failed(result)) FailWithRecord(job, kHnsCall, result);
 }
 
 void RunRegister(Job& job) {
@@ -292,13 +293,7 @@ void RunSimControl(Job& job) {
   static const char* const kSimControl = "HcnSimControl";
   job.current.store(kSimControl, std::memory_order_relaxed);
   const HRESULT result = job.api->SimControl(reinterpret_cast<const hcn_char*>(job.text1.c_str()), job.out.Out());
-  if (hr::Failed(result)) {
-    job.failure.kind = ErrorKind::Hresult;
-    job.failure.hr = result;
-    job.failure.operation = kSimControl;
-    if (!job.out.Empty()) job.failure.record = std::move(job.out);
-    job.out.Reset();
-  }
+  if (hr::Failed(result)) FailWithRecord(job, kSimControl, result);
 }
 
 void RunSimAttach(Job& job) {
