@@ -617,6 +617,27 @@ bool ReadOperation(const Json& req, std::string* op, std::string* error) {
   return true;
 }
 
+// A fault's optional "count": how many calls it applies to (1 when absent; 0 disarms it).
+bool ReadCount(const Json& req, uint64_t* n, std::string* error) {
+  *n = 1;
+  const Json* count = req.Find("count");
+  if (count && !count->GetUint64(n)) {
+    *error = "\"count\" must be a non-negative integer";
+    return false;
+  }
+  return true;
+}
+
+// Arms `fault` for `operation`, or disarms it when its count is 0.
+template <typename Fault>
+void Arm(std::map<std::string, Fault>* faults, const std::string& operation, uint64_t n, Fault fault) {
+  if (n == 0) {
+    faults->erase(operation);
+  } else {
+    (*faults)[operation] = std::move(fault);
+  }
+}
+
 }  // namespace
 
 std::string Simulator::ControlOp(const std::string& text, bool* ok) {
@@ -750,10 +771,9 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
   if (op == "failNext") {
     std::string operation, error;
     if (!ReadOperation(req, &operation, &error)) return Refusal(error);
-    const Json* count = req.Find("count");
-    const Json* hres = req.Find("hresult");
     uint64_t n = 1, code = 0;
-    if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
+    if (!ReadCount(req, &n, &error)) return Refusal(error);
+    const Json* hres = req.Find("hresult");
     if (!hres || !hres->GetUint64(&code) || code > 0xFFFFFFFFu || (code != 0 && code < 0x80000000u))
       return Refusal("\"hresult\" must be a failure HRESULT as an unsigned number (0x80000000-0xFFFFFFFF), "
                      "or 0 for S_OK with an ErrorRecord");
@@ -776,11 +796,7 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
       return Refusal("\"hresult\":0 (S_OK with an ErrorRecord) needs an operation that returns an ErrorRecord "
                      "or HNSCall; " + operation + " has neither");
     std::lock_guard<std::mutex> lock(faultMu_);
-    if (n == 0) {
-      failNext_.erase(operation);
-    } else {
-      failNext_[operation] = failure;
-    }
+    Arm(&failNext_, operation, n, std::move(failure));
     *ok = true;
     return "{\"ok\":true}";
   }
@@ -792,15 +808,10 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     if (!ReadOperation(req, &operation, &error)) return Refusal(error);
     if (operation.compare(0, 9, "HcnModify") != 0)
       return Refusal("\"ignoreNext\" applies to the HcnModify* operations only");
-    const Json* count = req.Find("count");
     uint64_t n = 1;
-    if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
+    if (!ReadCount(req, &n, &error)) return Refusal(error);
     std::lock_guard<std::mutex> lock(faultMu_);
-    if (n == 0) {
-      ignoreNext_.erase(operation);
-    } else {
-      ignoreNext_[operation] = n;
-    }
+    Arm(&ignoreNext_, operation, n, n);
     *ok = true;
     return "{\"ok\":true}";
   }
@@ -812,19 +823,14 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     if (!ReadOperation(req, &operation, &error)) return Refusal(error);
     if (operation.compare(0, 12, "HcnEnumerate") != 0)
       return Refusal("\"answerNext\" applies to the HcnEnumerate* operations only");
-    const Json* count = req.Find("count");
     uint64_t n = 1;
-    if (count && !count->GetUint64(&n)) return Refusal("\"count\" must be a non-negative integer");
+    if (!ReadCount(req, &n, &error)) return Refusal(error);
     const Json* output = req.Find("output");
     if (!output || !(output->IsNull() || output->IsString()))
       return Refusal("\"output\" must be a string or null (a null output string)");
     Answer answer{n, output->IsNull(), output->IsString() ? output->AsString() : std::string()};
     std::lock_guard<std::mutex> lock(faultMu_);
-    if (n == 0) {
-      answerNext_.erase(operation);
-    } else {
-      answerNext_[operation] = answer;
-    }
+    Arm(&answerNext_, operation, n, std::move(answer));
     *ok = true;
     return "{\"ok\":true}";
   }
