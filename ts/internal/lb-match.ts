@@ -2,7 +2,7 @@
 // comparing what HNS holds with a spec by content (every VIP, flag, mapping and backend ID), never by
 // counts (kubernetes#113524: a stale LB with the same endpoint count was taken as current).
 import { canonicalIp } from '../net/ip';
-import { protocolNumber } from '../schema/load-balancer-json';
+import { frontendKey, protocolNumber } from '../schema/load-balancer-json';
 import type { LoadBalancerInfo, LoadBalancerSpec, PortMapping } from '../schema/models';
 
 type HasFrontend = Pick<LoadBalancerSpec, 'frontendVips' | 'ports'>;
@@ -11,7 +11,7 @@ type HasFrontend = Pick<LoadBalancerSpec, 'frontendVips' | 'ports'>;
 export function frontendKeys(lb: HasFrontend): string[] {
   const vips = lb.frontendVips.length > 0 ? lb.frontendVips.map((v) => canonicalIp(v) ?? v) : ['*'];
   const keys: string[] = [];
-  for (const vip of vips) for (const p of lb.ports) keys.push(`fe:${vip}|${protocolNumber(p.protocol)}|${p.external}`);
+  for (const vip of vips) for (const p of lb.ports) keys.push(frontendKey(vip, protocolNumber(p.protocol), p.external));
   return keys;
 }
 

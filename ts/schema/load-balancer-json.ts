@@ -154,15 +154,12 @@ export function loadBalancerIdOf(o: JsonObject): string {
   return (str(o, 'ID') ?? '').toLowerCase();
 }
 
-/** @internal The frontend VIPs and port mappings {@link parseLoadBalancer} gives a document (the same code). */
-export function loadBalancerFrontendOf(o: JsonObject): Pick<LoadBalancerInfo, 'frontendVips' | 'ports'> {
-  return {
-    frontendVips: strings(o, 'FrontendVIPs').map(ipOrRaw),
-    ports: arr(o, 'PortMappings')
-      .map(obj)
-      .filter((x): x is JsonObject => x !== undefined)
-      .map(portMappingFromHns),
-  };
+/**
+ * @internal One queue key of the client: a (VIP, protocol number, external port) a load balancer
+ * answers on, `*` for the VIP of one that answers on every node IP.
+ */
+export function frontendKey(vip: string, protocol: number, external: number): string {
+  return `fe:${vip}|${protocol}|${external}`;
 }
 
 /**
@@ -171,16 +168,16 @@ export function loadBalancerFrontendOf(o: JsonObject): Pick<LoadBalancerInfo, 'f
  * document: a listing remembers them for every load balancer.
  */
 export function loadBalancerFrontendKeysOf(o: JsonObject): string[] {
-  const tails: string[] = [];
+  const ports: Array<[number, number]> = [];
   for (const x of arr(o, 'PortMappings')) {
     const p = obj(x);
     if (p === undefined) continue;
     const protocol = protocolFromNumber(parseEnumValue(field(p, 'Protocol'), ENUM_NAMES.protocol) ?? 0) ?? 'any';
-    tails.push(`|${protocolNumber(protocol)}|${num(p, 'ExternalPort') ?? 0}`);
+    ports.push([protocolNumber(protocol), num(p, 'ExternalPort') ?? 0]);
   }
   const vips = strings(o, 'FrontendVIPs');
   const keys: string[] = [];
-  for (const vip of vips.length > 0 ? vips.map(ipOrRaw) : ['*']) for (const tail of tails) keys.push(`fe:${vip}${tail}`);
+  for (const vip of vips.length > 0 ? vips.map(ipOrRaw) : ['*']) for (const [protocol, external] of ports) keys.push(frontendKey(vip, protocol, external));
   return keys;
 }
 
@@ -215,13 +212,15 @@ export function parseLoadBalancer(jsonOrObject: string | object): LoadBalancerIn
   const o = toObject(jsonOrObject, 'parseLoadBalancer');
   const flags = parseEnumValue(field(o, 'Flags'), ENUM_NAMES.loadBalancerFlags) ?? 0;
   const sourceVip = str(o, 'SourceVIP');
-  const { frontendVips, ports } = loadBalancerFrontendOf(o);
   return {
     id: loadBalancerIdOf(o),
-    frontendVips,
+    frontendVips: strings(o, 'FrontendVIPs').map(ipOrRaw),
     sourceVip: sourceVip === undefined || sourceVip === '' ? undefined : ipOrRaw(sourceVip),
     backendIds: strings(o, 'HostComputeEndpoints').map((id) => id.toLowerCase()),
-    ports,
+    ports: arr(o, 'PortMappings')
+      .map(obj)
+      .filter((x): x is JsonObject => x !== undefined)
+      .map(portMappingFromHns),
     dsr: (flags & LoadBalancerFlags.DSR) !== 0,
     ipv6: (flags & LoadBalancerFlags.IPv6) !== 0,
     flags,
