@@ -11,7 +11,7 @@ import { runUpdateInTurn } from '../internal/handle-access';
 import { LoadBalancerDoc, type LoadBalancerSource } from '../internal/lb-doc';
 import { frontendKeys, infoMatchesSpec } from '../internal/lb-match';
 import type { CallOptions, Operation } from '../internal/operation';
-import { pickBackendIds } from '../internal/backend-resolve';
+import { givenBackendIds, pickBackendIds } from '../internal/backend-resolve';
 import { ClientCore, Q, checkGuid } from './core';
 
 /**
@@ -147,7 +147,8 @@ function checkFrontendFilter(
  * pickBackendIds): the spec's `network` when it names one, else the network of the other backends.
  */
 export async function resolveBackends(core: ClientCore, spec: LoadBalancerSpec, op: Operation): Promise<string[]> {
-  if (spec.backends.every((b) => b.kind === 'id')) return spec.backends.map((b) => (b.kind === 'id' ? b.id : ''));
+  const given = givenBackendIds(spec);
+  if (given) return given;
   const network = spec.network === undefined ? undefined : { id: (await core.resolveNetwork(spec.network, op, 'network')).id, ref: spec.network };
   const all = await core.listEndpoints(op, undefined);
   return pickBackendIds(spec, all, op.name, network);
@@ -196,7 +197,8 @@ export function loadBalancersApi(core: ClientCore): LoadBalancersApi {
         const release = typeof entered === 'function' ? entered : await entered;
         try {
           const valid = known ? shape : validateLoadBalancerSpec(shape, { features: await core.loadFeatures(op) });
-          const backendIds = valid.backends.every((b) => b.kind === 'id') ? valid.backends.map((b) => (b.kind === 'id' ? b.id : '')) : await resolveBackends(core, valid, op);
+          // IDs only (the usual case): no await for a lookup that has nothing to do.
+          const backendIds = givenBackendIds(valid) ?? (await resolveBackends(core, valid, op));
           const settings = serializeLoadBalancer(valid, backendIds);
           try {
             const json = await op.native('HcnCreateLoadBalancer', (t) => core.context('HcnCreateLoadBalancer').create('loadBalancer', null, settings, Q, t));

@@ -47,6 +47,11 @@ function indexOf(endpoints: readonly EndpointInfo[]): EndpointIndex {
   return index;
 }
 
+/** The backends' endpoint IDs when the spec gives every backend by ID (nothing to look up), else undefined. */
+export function givenBackendIds(spec: Pick<LoadBalancerSpec, 'backends'>): string[] | undefined {
+  return spec.backends.every((b) => b.kind === 'id') ? spec.backends.map((b) => (b.kind === 'id' ? b.id : '')) : undefined;
+}
+
 /**
  * Endpoint IDs for the spec's backends. Throws HcnBackendNotFoundError naming `backends[i]` for an IP
  * with no endpoint (in the named network, when one is named), HcnValidationError rule `ambiguous` for

@@ -2,7 +2,7 @@
 // (VIP, protocol, external port) and compared in full (every VIP, flag, mapping and backend ID; never
 // counts, kubernetes#113524). Backends given as IPs are resolved against one endpoint listing.
 import { HcnValidationError } from '../errors';
-import { pickBackendIds } from '../internal/backend-resolve';
+import { givenBackendIds, pickBackendIds } from '../internal/backend-resolve';
 import { HcnBackendNotFoundError } from '../load-balancer-handle';
 import type { Hcn } from '../client';
 import { sameLoadBalancerSpec, validateLoadBalancerSpec } from '../builders/load-balancer-builder';
@@ -160,7 +160,8 @@ export async function planLoadBalancers(hcn: Hcn, desired: readonly LoadBalancer
     if (w.blocked) continue;
     let ids: string[];
     try {
-      if (w.shape.backends.every((b) => b.kind === 'id')) ids = w.shape.backends.map((b) => (b.kind === 'id' ? b.id : ''));
+      const given = givenBackendIds(w.shape);
+      if (given) ids = given;
       else {
         const ref = w.shape.network;
         let network: { id: string; ref: string } | undefined;
