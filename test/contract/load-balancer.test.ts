@@ -1,10 +1,32 @@
 // Contract: the DSR walkthrough end to end (create, read back, list, find, update both ways, delete
 // twice), 0xB7 adoption, endpoints and remote endpoints, on whichever backend test/contract/backend.ts picks.
+import type { ExecutionContext } from 'ava';
 import { HcnNotFoundError, HcnValidationError } from '../../ts/errors';
 import { HcnBackendNotFoundError } from '../../ts/load-balancer-handle';
 import { LoadBalancer } from '../../ts/builders';
 import { planLoadBalancers } from '../../ts/reconcile';
 import { BACKEND, contract, openFixture, simulatorOnly, walkthroughSpec, type Fixture } from './backend';
+
+/**
+ * The fixture's remote backend IP held twice: by a remote endpoint on the fixture's network and by a
+ * local endpoint (`twin`) on a second network named `name`. Teardown removes what a test left.
+ */
+async function remoteWithTwin(t: ExecutionContext, fx: Fixture, name: string): Promise<{ remote: { id: string }; other: { id: string }; twin: { id: string } }> {
+  const remote = await fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: fx.remote.ip });
+  t.teardown(() => fx.hcn.endpoints.delete(remote.id).then(() => undefined, () => undefined));
+  const base = fx.remote.ip.split('.').slice(0, 3).join('.');
+  const other = await fx.hcn.networks.create({
+    Name: name,
+    Type: 'L2Bridge',
+    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: `${base}.0/24`, Routes: [{ NextHop: `${base}.1`, DestinationPrefix: '0.0.0.0/0' }] }] }],
+  });
+  const twin = await fx.hcn.endpoints.create(other.id, { IpConfigurations: [{ IpAddress: fx.remote.ip, PrefixLength: 24 }] });
+  t.teardown(async () => {
+    await fx.hcn.endpoints.delete(twin.id).catch(() => undefined);
+    await fx.hcn.networks.delete(other.id).catch(() => undefined);
+  });
+  return { remote, other, twin };
+}
 
 async function endpointIds(fx: Fixture): Promise<string[]> {
   const ids: string[] = [];
@@ -152,14 +174,7 @@ simulatorOnly('backends given as IPs resolve within one network; an IP on severa
   // kube-proxy only matches endpoints of its own network. Here the remote backend's IP also belongs to a
   // local endpoint of another network (a local one is otherwise preferred).
   const fx = await openFixture(t);
-  const remote = await fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: fx.remote.ip });
-  const base = fx.remote.ip.split('.').slice(0, 3).join('.');
-  const other = await fx.hcn.networks.create({
-    Name: 'hcn-sdk-other-network',
-    Type: 'L2Bridge',
-    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: `${base}.0/24`, Routes: [{ NextHop: `${base}.1`, DestinationPrefix: '0.0.0.0/0' }] }] }],
-  });
-  const twin = await fx.hcn.endpoints.create(other.id, { IpConfigurations: [{ IpAddress: fx.remote.ip, PrefixLength: 24 }] });
+  const { remote, other, twin } = await remoteWithTwin(t, fx, 'hcn-sdk-other-network');
   const lb = await fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9020, backends: [fx.backendIps[0], fx.remote.ip] }));
   t.deepEqual(new Set(lb.info.backendIds), new Set([fx.endpoints[0].id, remote.id]), 'the other backends\' network decides');
   const err = await t.throwsAsync(fx.hcn.loadBalancers.create(walkthroughSpec(fx, { port: 9021, backends: [fx.remote.ip] })), { instanceOf: HcnValidationError });
@@ -175,19 +190,7 @@ simulatorOnly('backends given as IPs resolve within one network; an IP on severa
 simulatorOnly('a backend IP on several networks resolves in the network the spec names (by name or ID), and only there', async (t) => {
   // Two networks hold the same IP; nothing else in the spec settles which one is meant.
   const fx = await openFixture(t);
-  const remote = await fx.hcn.endpoints.createRemote({ network: fx.network.id, ip: fx.remote.ip });
-  t.teardown(() => fx.hcn.endpoints.delete(remote.id).then(() => undefined, () => undefined));
-  const base = fx.remote.ip.split('.').slice(0, 3).join('.');
-  const other = await fx.hcn.networks.create({
-    Name: 'hcn-sdk-named-network',
-    Type: 'L2Bridge',
-    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: `${base}.0/24`, Routes: [{ NextHop: `${base}.1`, DestinationPrefix: '0.0.0.0/0' }] }] }],
-  });
-  const twin = await fx.hcn.endpoints.create(other.id, { IpConfigurations: [{ IpAddress: fx.remote.ip, PrefixLength: 24 }] });
-  t.teardown(async () => {
-    await fx.hcn.endpoints.delete(twin.id).catch(() => undefined);
-    await fx.hcn.networks.delete(other.id).catch(() => undefined);
-  });
+  const { remote, other, twin } = await remoteWithTwin(t, fx, 'hcn-sdk-named-network');
   const spec = (port: number, network: string | undefined, backends = [fx.remote.ip]) =>
     LoadBalancer.builder().frontend(fx.vip).sourceVip(fx.sourceVip).backends(backends).network(network).port({ protocol: 'tcp', external: port, internal: 80 }).dsr().build();
 
