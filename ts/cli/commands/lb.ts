@@ -3,8 +3,11 @@ import { Command } from 'commander';
 import { LoadBalancer, validateLoadBalancerSpec } from '../../builders';
 import type { Hcn } from '../../client';
 import type { Features } from '../../features';
-import type { Distribution, LoadBalancerInfo, LoadBalancerSpec } from '../../schema/models';
+import { HcnNotFoundError, notFoundError } from '../../errors';
+import { isGuid } from '../../schema/guid';
+import type { Distribution, EndpointInfo, LoadBalancerInfo, LoadBalancerSpec } from '../../schema/models';
 import {
+  asGuid,
   collect,
   parseAffinityArg,
   parseBackendArg,
@@ -151,8 +154,46 @@ async function withPortOwner(hcn: Hcn, spec: LoadBalancerSpec, err: unknown): Pr
   }
 }
 
-async function endpointIndex(hcn: Hcn): Promise<EndpointIndex> {
-  return indexEndpoints(await hcn.endpoints.list());
+/** How many backend endpoints one command queries at a time (the SDK's pool runs them). */
+const BACKEND_QUERIES_AT_ONCE = 8;
+
+/**
+ * The endpoints `ids` name, each queried by ID, at most {@link BACKEND_QUERIES_AT_ONCE} at a time:
+ * a command about one load balancer costs what that load balancer names, never a listing of every
+ * endpoint of the host (issue 10). An endpoint HNS no longer has (deleted behind the load balancer's
+ * back), or an ID that is no GUID, is left out: the view shows that backend without an IP, as for
+ * any unknown backend. Any other failure (timeout, access denied) fails the command.
+ */
+async function backendEndpoints(hcn: Hcn, ids: readonly string[]): Promise<EndpointInfo[]> {
+  const todo = [...new Set(ids.map((id) => id.toLowerCase()))].filter((id) => isGuid(id));
+  const found: (EndpointInfo | undefined)[] = new Array(todo.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const at = next++;
+      try {
+        found[at] = await hcn.endpoints.get(todo[at]!);
+      } catch (err) {
+        if (!(err instanceof HcnNotFoundError)) throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BACKEND_QUERIES_AT_ONCE, todo.length) }, worker));
+  return found.filter((ep): ep is EndpointInfo => ep !== undefined);
+}
+
+/** The ID of the network `ref` names (ID or name), as the client resolves `network`; not found is an error naming it. */
+async function networkIdOf(hcn: Hcn, ref: string): Promise<string> {
+  const id = asGuid(ref);
+  if (id !== null) return (await hcn.networks.get(id)).id;
+  const net = await hcn.networks.findByName(ref);
+  if (!net) throw notFoundError('networks.findByName', `network: no network named ${JSON.stringify(ref)}`);
+  return net.id;
+}
+
+/** Backend endpoint ID → IP for one load balancer, from its own backends only. */
+async function backendIndex(hcn: Hcn, info: LoadBalancerInfo): Promise<EndpointIndex> {
+  return indexEndpoints(await backendEndpoints(hcn, info.backendIds));
 }
 
 function printLoadBalancer(ctx: CommandContext, info: LoadBalancerInfo, eps: EndpointIndex, extra?: Record<string, unknown>): void {
@@ -207,7 +248,7 @@ export function registerLb(program: Command, state: RunState): void {
       } catch (err) {
         throw await withPortOwner(hcn, spec, err);
       }
-      printLoadBalancer(ctx, created.info, await endpointIndex(hcn));
+      printLoadBalancer(ctx, created.info, await backendIndex(hcn, created.info));
     }),
   );
 
@@ -222,7 +263,8 @@ export function registerLb(program: Command, state: RunState): void {
       const hcn = await ctx.hcn();
       const f = options as FrontendFilterOptions;
       const handles = (await hcn.loadBalancers.list()).filter((h) => matchesFrontendFilter(h.info, f));
-      const eps = await endpointIndex(hcn);
+      // A listing: one listing of endpoints serves every load balancer listed.
+      const eps = indexEndpoints(await hcn.endpoints.list());
       const views = handles.map((h) => loadBalancerView(h.info, eps));
       if (ctx.globals.json) ctx.printJson(views);
       else if (views.length === 0) ctx.emptyNote(hasFrontendFilter(f) ? `no load balancers match ${describeFrontendFilter(f)}` : 'no load balancers');
@@ -235,7 +277,7 @@ export function registerLb(program: Command, state: RunState): void {
       const id = parseIdArg('ID', args[0]!);
       const hcn = await ctx.hcn();
       const handle = await hcn.loadBalancers.get(id);
-      printLoadBalancer(ctx, handle.info, await endpointIndex(hcn));
+      printLoadBalancer(ctx, handle.info, await backendIndex(hcn, handle.info));
     }),
   );
 
@@ -293,12 +335,19 @@ export function registerLb(program: Command, state: RunState): void {
         spec = buildSpec(o, features);
       } else {
         const current = await hcn.loadBalancers.get(id);
-        // --network: backend IPs are those of that network's endpoints (as the client resolves them).
-        const endpoints = await hcn.endpoints.list(o.network === undefined ? {} : { network: o.network });
-        // An IP can be on several networks' endpoints: removing picks the one that is a backend; adding
-        // an IP on several goes to the client as an IP, which resolves it within one network.
+        // An IP given here is looked up among this load balancer's own backends only (each queried by
+        // ID, never a listing of every endpoint): removing picks the backend with that IP; adding an IP
+        // one of them has is a duplicate; any other IP goes to the client as an IP, which resolves it
+        // within one network (--network, else the other backends' network). With --network, only
+        // backends on that network count (as the client resolves IPs there).
+        const networkId = o.network === undefined ? undefined : await networkIdOf(hcn, o.network);
+        const usesIps = [...(o.addBackend ?? []), ...(o.removeBackend ?? [])].some((b) => b.kind === 'ip');
+        const own = usesIps ? await backendEndpoints(hcn, current.info.backendIds) : [];
         const byIp = new Map<string, string[]>();
-        for (const ep of endpoints) for (const ip of ep.ipAddresses) byIp.set(ip, [...(byIp.get(ip) ?? []), ep.id]);
+        for (const ep of own) {
+          if (networkId !== undefined && ep.networkId !== networkId) continue;
+          for (const ip of ep.ipAddresses) byIp.set(ip, [...(byIp.get(ip) ?? []), ep.id]);
+        }
         const backends = [...current.info.backendIds];
         for (const r of o.removeBackend ?? []) {
           const rid = r.kind === 'id' ? r.id : byIp.get(r.ip)?.find((x) => backends.includes(x));
@@ -310,8 +359,7 @@ export function registerLb(program: Command, state: RunState): void {
         }
         const added: string[] = [];
         for (const a of o.addBackend ?? []) {
-          const held = a.kind === 'ip' ? byIp.get(a.ip) : undefined;
-          const aid = a.kind === 'id' ? a.id : held?.length === 1 ? held[0] : held?.find((x) => backends.includes(x));
+          const aid = a.kind === 'id' ? a.id : byIp.get(a.ip)?.find((x) => backends.includes(x));
           if (aid !== undefined && backends.includes(aid)) {
             throw new UsageError('--add-backend', `--add-backend ${a.kind === 'id' ? a.id : a.ip} is already a backend of ${id}`);
           }
@@ -345,7 +393,7 @@ export function registerLb(program: Command, state: RunState): void {
       }
       const strategy = updated.lastUpdate?.strategy ?? (updated.id === id ? 'modify' : 'create-then-delete');
       if (updated.id !== id) ctx.note(`note: this HNS cannot modify load balancers in place (needs 15.5+); ${id} was replaced by ${updated.id}`);
-      printLoadBalancer(ctx, updated.info, await endpointIndex(hcn), ctx.globals.json ? { previousId: id, strategy } : undefined);
+      printLoadBalancer(ctx, updated.info, await backendIndex(hcn, updated.info), ctx.globals.json ? { previousId: id, strategy } : undefined);
     }),
   );
 
