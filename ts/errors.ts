@@ -234,6 +234,7 @@ export class HcnError extends Error {
   }
 }
 
+const GUID_EXACT = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const GUID_IN_TEXT = /\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b/g;
 
 function composeMessage(
@@ -264,6 +265,30 @@ function composeMessage(
  * if (err instanceof HcnNotFoundError && err.hresult === 0x80070490) return false; // already gone
  */
 export class HcnNotFoundError extends HcnError {}
+
+/**
+ * A network a spec or an argument names (by ID or name) that HNS does not have. One shape wherever
+ * the SDK looks a network up for you: `loadBalancers.create`/`update` with a spec's `network`,
+ * `endpoints.list({ network })`, `endpoints.createRemote`, and the reconcile plan, which reports the
+ * same error in a `'network-not-found'` conflict instead of throwing. Code `ERROR_NOT_FOUND`
+ * (0x80070490), like `HcnBackendNotFoundError` for a backend IP no endpoint has: what is missing
+ * is something the desired object refers to, not a malformed spec (that is HcnValidationError).
+ * When HNS itself answered (a network ID it does not know), its error is the `cause`.
+ * @example
+ * try { await hcn.loadBalancers.create(spec); }
+ * catch (err) { if (err instanceof HcnNetworkNotFoundError) console.error(`${err.field}: no network ${err.network}`); }
+ */
+export class HcnNetworkNotFoundError extends HcnNotFoundError {
+  /** The field or argument that named the network (`network` in a spec). */
+  readonly field: string;
+  /** The network ID or name, as given. */
+  readonly network: string;
+  constructor(options: HcnErrorOptions & { field: string; network: string }) {
+    super(options);
+    this.field = options.field;
+    this.network = options.network;
+  }
+}
 
 /**
  * The object already exists: `ERROR_ALREADY_EXISTS` (0x800700B7, e.g. re-creating an LB HNS rehydrated after a
@@ -637,4 +662,24 @@ export function abortError(operation: string, reason?: unknown): HcnAbortError {
  */
 export function notFoundError(operation: string, detail: string): HcnNotFoundError {
   return new HcnNotFoundError({ code: 'ERROR_NOT_FOUND', operation, hresult: 0x80070490, detail });
+}
+
+/**
+ * The {@link HcnNetworkNotFoundError} for `network` (an ID or a name) named by `field`: the same
+ * code, field and text from every caller (the client's lookups and the reconcile plan); `cause` is
+ * HNS's own error when it answered.
+ * @example
+ * throw networkNotFoundError('loadBalancers.create', 'network', 'vxlan1');
+ */
+export function networkNotFoundError(operation: string, field: string, network: string, cause?: unknown): HcnNetworkNotFoundError {
+  const what = GUID_EXACT.test(network) ? `no network with ID ${network.toLowerCase()}` : `no network named ${JSON.stringify(network)}`;
+  return new HcnNetworkNotFoundError({
+    code: 'ERROR_NOT_FOUND',
+    operation,
+    hresult: 0x80070490,
+    detail: `${field}: ${what}`,
+    field,
+    network,
+    cause,
+  });
 }

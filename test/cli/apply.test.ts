@@ -176,3 +176,28 @@ test('lb create -f takes one spec from a file or stdin, and not together with sp
   t.regex(both.stderr, /--file gives the whole spec/);
   t.is((await list(t, dir)).length, 1);
 });
+
+test('apply: an item whose network HNS does not have is a conflict naming --network, as lb create reports it; the rest is applied', async (t) => {
+  const dir = workdir(t);
+  fs.writeFileSync(
+    path.join(dir, 'lbs.yaml'),
+    'loadBalancers:\n' +
+      '  - frontendVips: [13.0.0.13]\n    network: vxlan9\n    backends: [10.0.0.14]\n    ports: [{ protocol: tcp, external: 8000, internal: 80 }]\n' +
+      '  - frontendVips: [13.0.0.14]\n    backends: [10.0.0.15]\n    ports: [{ protocol: tcp, external: 8000, internal: 80 }]\n',
+  );
+  const r = await hcn(dir, ['apply', '-f', 'lbs.yaml', '--json']);
+  t.is(r.code, 1, r.stderr);
+  const doc = JSON.parse(r.stdout) as { items: { action: string; item: string; status: string; error: { code: string; argument: string | null; message: string } | null }[] };
+  const conflict = doc.items.find((i) => i.action === 'conflict')!;
+  t.is(conflict.item, 'loadBalancers[0]');
+  const created = await hcn(dir, ['lb', 'create', '--network', 'vxlan9', '--vip', '13.0.0.13', '--backend', '10.0.0.14', '--port', 'tcp:8000:80', '--json']);
+  t.is(created.code, 1);
+  const fromCreate = (JSON.parse(created.stderr.trim()) as { error: { code: string; argument: string | null; message: string } }).error;
+  t.is(conflict.error!.code, fromCreate.code);
+  t.is(conflict.error!.argument, '--network');
+  t.is(fromCreate.argument, '--network');
+  t.regex(conflict.error!.message, /network: no network named "vxlan9"/);
+  t.regex(fromCreate.message, /network: no network named "vxlan9"/);
+  // The other item was applied.
+  t.deepEqual((await list(t, dir)).map((l) => l.frontendVips), [['13.0.0.14']]);
+});

@@ -94,6 +94,13 @@ test('lb create and lb update print their result without listing every endpoint'
   t.deepEqual(shrunk.backends, [{ id: POD2, ip: '10.0.0.15' }]);
   t.deepEqual(listings(removed.calls), [], 'lb update --remove-backend IP');
 
+  // --network still names a network HNS must have, even when every backend is given by ID.
+  const noNet = await hcn(state, ['lb', 'update', shrunk.id, '--add-backend', POD1, '--network', 'no-such', '--json']);
+  t.is(noNet.code, 1, noNet.stdout);
+  const err = (JSON.parse(noNet.stderr.trim()) as { error: { argument: string; message: string } }).error;
+  t.is(err.argument, '--network');
+  t.regex(err.message, /no network named "no-such"/);
+
   const replaced = await recorded(state, ['lb', 'update', shrunk.id, '--vip', '13.0.0.13', '--backend', POD1, '--port', 'tcp:8000:80', '--json']);
   t.deepEqual(json<LbJson>(t, replaced.r).backends, [{ id: POD1, ip: '10.0.0.14' }]);
   t.deepEqual(listings(replaced.calls), [], 'lb update with a new spec');

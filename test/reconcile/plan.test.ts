@@ -2,7 +2,7 @@
 // updates, scopes (default, VIP prefixes, predicate, ID registry), duplicates, conflicts, one listing.
 import test from 'ava';
 import type { Hcn } from '../../ts/client';
-import { HcnFeatureNotSupportedError, HcnValidationError } from '../../ts/errors';
+import { HcnFeatureNotSupportedError, HcnNetworkNotFoundError, HcnValidationError } from '../../ts/errors';
 import { LoadBalancer } from '../../ts/builders/load-balancer-builder';
 import { applyPlan, planLoadBalancers, reconcileLoadBalancers } from '../../ts/reconcile';
 import type { LoadBalancerSpec } from '../../ts/schema/models';
@@ -282,4 +282,35 @@ test.serial('conflicts: overlap, duplicate, unknown backend IP, invalid and unsu
     plan.create.map((c) => c.index),
     [6],
   );
+});
+
+test.serial('a spec network HNS does not have: the plan reports the HcnNetworkNotFoundError create throws, and plans the rest', async (t) => {
+  for (const network of ['no-such-network', '6c1a3b9e-0f44-4a3d-9e2b-1d7f5a0c0099']) {
+    const missing: LoadBalancerSpec = { ...spec(0), network };
+    const thrown = await t.throwsAsync(hcn.loadBalancers.create(missing), { instanceOf: HcnNetworkNotFoundError });
+    const plan = await planLoadBalancers(hcn, [missing, spec(1)]);
+    t.deepEqual(
+      plan.conflicts.map((c) => [c.index, c.kind, c.field]),
+      [[0, 'network-not-found', 'network']],
+      network,
+    );
+    const reported = plan.conflicts[0]!.error;
+    t.true(reported instanceof HcnNetworkNotFoundError, network);
+    const shape = (e: HcnNetworkNotFoundError) => ({ code: e.code, hresult: e.hresult, field: e.field, network: e.network, text: e.message.replace(/^.* failed: /, '') });
+    t.deepEqual(shape(reported as HcnNetworkNotFoundError), shape(thrown!), `one shape for one mistake (${network})`);
+    t.regex(plan.conflicts[0]!.message, new RegExp(`^desired\\[0\\]: .*${network}`));
+    // Not a malformed spec: the other items are still planned.
+    t.deepEqual(plan.create.map((c) => c.index), [1], network);
+  }
+});
+
+test.serial('a spec network given by ID resolves in the plan in any case, as create resolves it', async (t) => {
+  // A guard, not a fix: this passed before too (the spec's validation lower-cases the ID).
+  const vxlan0 = (await hcn.networks.findByName('vxlan0'))!;
+  const desired: LoadBalancerSpec = { ...spec(0), network: vxlan0.id.toUpperCase() };
+  const plan = await planLoadBalancers(hcn, [desired]);
+  t.deepEqual(plan.conflicts, []);
+  t.deepEqual(plan.create.map((c) => c.index), [0]);
+  const created = await hcn.loadBalancers.create(desired);
+  t.deepEqual(plan.create[0]!.spec.backends.map((b) => (b.kind === 'id' ? b.id : b.ip)), created.info.backendIds);
 });

@@ -11,7 +11,7 @@ import {
   HcnServiceUnavailableError,
   HcnTimeoutError,
   HcnValidationError,
-  notFoundError,
+  networkNotFoundError,
 } from '../errors';
 import { featuresForVersion, parseVersionResponse, withProbeResult, type FeatureName, type Features, type HnsVersion } from '../features';
 import type { NativeContext } from '../native';
@@ -286,12 +286,20 @@ export class ClientCore {
         issues: [{ field, rule: 'required', message: 'must name a network (ID or name)', value: ref }],
       });
     }
+    // Not found, by ID or by name: one HcnNetworkNotFoundError naming `field` (the reconcile plan
+    // reports the same error for the same spec).
     if (isGuid(ref)) {
-      const json = await op.native('HcnQueryNetworkProperties', (t) => this.context('HcnQueryNetworkProperties').query('network', ref.toLowerCase(), Q, t));
+      let json: string;
+      try {
+        json = await op.native('HcnQueryNetworkProperties', (t) => this.context('HcnQueryNetworkProperties').query('network', ref.toLowerCase(), Q, t));
+      } catch (err) {
+        if (err instanceof HcnNotFoundError) throw networkNotFoundError(op.name, field, ref, err);
+        throw err;
+      }
       return parseNetwork(json);
     }
     const found = await this.findNetworkByName(ref, op);
-    if (!found) throw notFoundError(op.name, `${field}: no network named ${JSON.stringify(ref)}`);
+    if (!found) throw networkNotFoundError(op.name, field, ref);
     return found;
   }
 

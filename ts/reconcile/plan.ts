@@ -1,7 +1,8 @@
 // planLoadBalancers(): one listing of HNS compared with the desired load balancers, matched by frontend
 // (VIP, protocol, external port) and compared in full (every VIP, flag, mapping and backend ID; never
 // counts, kubernetes#113524). Backends given as IPs are resolved against one endpoint listing.
-import { HcnValidationError } from '../errors';
+import { HcnNetworkNotFoundError, HcnValidationError, networkNotFoundError } from '../errors';
+import { normalizeGuid } from '../schema/guid';
 import { givenBackendIds, pickBackendIds } from '../internal/backend-resolve';
 import { HcnBackendNotFoundError } from '../load-balancer-handle';
 import type { Hcn } from '../client';
@@ -80,7 +81,8 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
  * frontend are deleted only when the scope owns them; the rest are `leftAlone`. The default scope
  * `'desired-frontends-only'` owns only what sits on a desired frontend, so it never deletes anything
  * else. Per-item problems (invalid spec, a feature the host lacks, an unknown backend IP, two desired
- * specs on one frontend, a frontend held by a load balancer outside the scope) become `conflicts`
+ * specs on one frontend, a frontend held by a load balancer outside the scope, a `network` HNS does
+ * not have) become `conflicts`
  * and leave the live load balancers on that frontend as they are; they never fail the whole plan.
  * @example
  * const plan = await planLoadBalancers(hcn, desired, { scope: { vips: ['10.96.0.0/12'] } });
@@ -166,19 +168,27 @@ export async function planLoadBalancers(hcn: Hcn, desired: readonly LoadBalancer
         const ref = w.shape.network;
         let network: { id: string; ref: string } | undefined;
         if (ref !== undefined) {
-          const net = networks!.find((n) => n.id === ref) ?? networks!.find((n) => n.name === ref);
-          if (!net) {
-            throw new HcnValidationError({
-              operation: OPERATION,
-              issues: [{ field: 'network', rule: 'ref', message: `names no network in HNS (${JSON.stringify(ref)})`, value: ref }],
-            });
-          }
+          // As the client resolves it: a GUID is an ID (any case), anything else a name.
+          const id = normalizeGuid(ref);
+          const net = id !== null ? networks!.find((n) => n.id === id) : networks!.find((n) => n.name === ref);
+          if (!net) throw networkNotFoundError(OPERATION, 'network', ref);
           network = { id: net.id, ref };
         }
         ids = pickBackendIds(w.shape, endpoints!, OPERATION, network);
       }
     } catch (err) {
       w.blocked = true;
+      if (err instanceof HcnNetworkNotFoundError) {
+        conflicts.push({
+          kind: 'network-not-found',
+          index: w.index,
+          field: err.field,
+          liveIds: [],
+          message: `desired[${w.index}]: no network in HNS has the ID or name ${JSON.stringify(err.network)} (${err.field})`,
+          error: err,
+        });
+        continue;
+      }
       if (err instanceof HcnBackendNotFoundError) {
         conflicts.push({
           kind: 'backend-not-found',

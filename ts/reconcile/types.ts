@@ -147,8 +147,12 @@ export interface PlanLeftAlone {
 
 /**
  * Something the plan cannot do; the desired item named by `index` gets no create or update:
- * - `'invalid'`: the spec fails validation (also against the host's features), names a `network`
- *   HNS does not have, or has a backend IP on several networks that nothing settles; `error` says why.
+ * - `'invalid'`: the spec fails validation (also against the host's features), or has a backend IP
+ *   on several networks that nothing settles; `error` (HcnValidationError or
+ *   HcnFeatureNotSupportedError) says why.
+ * - `'network-not-found'`: the spec's `network` (`field`) names no network HNS has; `error` is the
+ *   `HcnNetworkNotFoundError` that `loadBalancers.create` throws for the same spec (the desired
+ *   state refers to something missing, like `'backend-not-found'`, rather than being malformed).
  * - `'desired-overlap'`: it shares a frontend with an earlier desired spec (`other`), which wins.
  * - `'desired-duplicate'`: it is the same load balancer as an earlier desired spec (`other`).
  * - `'backend-not-found'`: backend `field` (`backends[i]`) is an IP no endpoint in HNS has (in the
@@ -161,7 +165,7 @@ export interface PlanLeftAlone {
  */
 export interface PlanConflict {
   /** What kind of conflict (see above). */
-  readonly kind: 'invalid' | 'desired-overlap' | 'desired-duplicate' | 'backend-not-found' | 'frontend-held';
+  readonly kind: 'invalid' | 'desired-overlap' | 'desired-duplicate' | 'backend-not-found' | 'network-not-found' | 'frontend-held';
   /** Index in the desired array of the item that gets no action. */
   readonly index: number;
   /** Human-readable, starting with `desired[<index>]: `. */
@@ -172,11 +176,11 @@ export interface PlanConflict {
   readonly other?: number | undefined;
   /** The frontend key in question (overlap / held). */
   readonly frontend?: string | undefined;
-  /** `backends[i]` (backend-not-found). */
+  /** `backends[i]` (backend-not-found), `network` (network-not-found). */
   readonly field?: string | undefined;
   /** The unresolved backend IP (backend-not-found). */
   readonly ip?: string | undefined;
-  /** The validation error (invalid). */
+  /** The error behind it: the validation error (invalid), the HcnNetworkNotFoundError (network-not-found). */
   readonly error?: HcnError | undefined;
 }
 

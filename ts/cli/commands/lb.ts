@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { LoadBalancer, validateLoadBalancerSpec } from '../../builders';
 import type { Hcn } from '../../client';
 import type { Features } from '../../features';
-import { HcnNotFoundError, notFoundError } from '../../errors';
+import { HcnNotFoundError, networkNotFoundError } from '../../errors';
 import { isGuid } from '../../schema/guid';
 import type { Distribution, EndpointInfo, LoadBalancerInfo, LoadBalancerSpec } from '../../schema/models';
 import {
@@ -185,9 +185,16 @@ async function backendEndpoints(hcn: Hcn, ids: readonly string[]): Promise<Endpo
 /** The ID of the network `ref` names (ID or name), as the client resolves `network`; not found is an error naming it. */
 async function networkIdOf(hcn: Hcn, ref: string): Promise<string> {
   const id = asGuid(ref);
-  if (id !== null) return (await hcn.networks.get(id)).id;
+  if (id !== null) {
+    try {
+      return (await hcn.networks.get(id)).id;
+    } catch (err) {
+      if (err instanceof HcnNotFoundError) throw networkNotFoundError('networks.get', 'network', ref, err);
+      throw err;
+    }
+  }
   const net = await hcn.networks.findByName(ref);
-  if (!net) throw notFoundError('networks.findByName', `network: no network named ${JSON.stringify(ref)}`);
+  if (!net) throw networkNotFoundError('networks.findByName', 'network', ref);
   return net.id;
 }
 
