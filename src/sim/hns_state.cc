@@ -410,7 +410,7 @@ bool HnsState::FromJson(const Json& doc, std::string* error) {
     *error = "not a simulator state file";
     return false;
   }
-  if (doc.IntAt("FormatVersion") != 1 && doc.IntAt("FormatVersion") != 2) {
+  if (doc.IntAt("FormatVersion") < 1 || doc.IntAt("FormatVersion") > 3) {
     *error = "unsupported state file FormatVersion";
     return false;
   }

@@ -48,6 +48,31 @@ struct HnsVersion {
   int minor = 2;
 };
 
+// What one call reads of the state: the objects it names and whole families, or everything. A
+// state file can answer a call that reads a few objects from those objects alone, without loading
+// the rest (StateFile::View); `all` is for everything else.
+struct Reads {
+  bool all = true;
+  std::vector<std::pair<Family, std::string>> objects;
+  bool families[hcn::kFamilyCount] = {};
+
+  static Reads Everything() { return Reads(); }
+  // The version only (HNSCall GET /globals/version).
+  static Reads Nothing() {
+    Reads r;
+    r.all = false;
+    return r;
+  }
+  // One object: what Query and CheckExists read (an endpoint's answer names its namespace, so
+  // querying one reads every namespace).
+  static Reads Object(Family f, const std::string& id, bool query) {
+    Reads r = Nothing();
+    r.objects.emplace_back(f, id);
+    if (query && f == Family::Endpoint) r.families[static_cast<int>(Family::Namespace)] = true;
+    return r;
+  }
+};
+
 class HnsState {
  public:
   HnsVersion version;
@@ -67,6 +92,9 @@ class HnsState {
   // VFP rules removed through the `vfpRemoveRule` control (keys from VfpRuleKey); persisted, and
   // cleared with the default topology.
   std::set<std::string> vfpRemoved;
+  // Adds an object as a state file holds it, without the checks of Create (StateFile::View
+  // builds a state of the few objects a call reads this way).
+  void Adopt(Family f, Json obj) { Append(f, std::move(obj)); }
   // The object with that ID (compared case-insensitively), or null.
   Json* Find(Family f, const std::string& id);
   const Json* Find(Family f, const std::string& id) const;
@@ -92,6 +120,8 @@ class HnsState {
   Outcome Query(Family f, const std::string& id, const std::string& query);
   Outcome Delete(Family f, const std::string& id);
   Outcome HnsCall(const std::string& method, const std::string& path, const std::string& request);
+  // What an HnsCall reads of the state (sim_hns_call.cc).
+  static Reads HnsCallReads(const std::string& method, const std::string& path);
 
   bool SupportsDsr() const;
   bool SupportsIpv6() const;

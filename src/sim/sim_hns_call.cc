@@ -45,11 +45,21 @@ Json HnsState::PolicyList(const Json& lb) const {
   return pl;
 }
 
+namespace {
+// The path without its query string.
+std::string PathOf(const std::string& rawPath) { return rawPath.substr(0, rawPath.find('?')); }
+bool IsVersionPath(const std::string& lower) { return lower == "/globals/version" || lower == "/globals/version/"; }
+}  // namespace
+
+Reads HnsState::HnsCallReads(const std::string& method, const std::string& rawPath) {
+  // GET /globals/version reads the version alone; anything else is read from the whole state.
+  if (EqualsIgnoreCase(method, "GET") && IsVersionPath(ToLowerAscii(PathOf(rawPath)))) return Reads::Nothing();
+  return Reads::Everything();
+}
+
 Outcome HnsState::HnsCall(const std::string& method, const std::string& rawPath, const std::string& request) {
   (void)request;
-  std::string path = rawPath;
-  size_t q = path.find('?');
-  if (q != std::string::npos) path = path.substr(0, q);
+  const std::string path = PathOf(rawPath);
   const std::string lower = ToLowerAscii(path);
   auto failure = [](const std::string& text) {
     Outcome o;
@@ -60,7 +70,7 @@ Outcome HnsState::HnsCall(const std::string& method, const std::string& rawPath,
     return o;
   };
   const bool get = EqualsIgnoreCase(method, "GET");
-  if (lower == "/globals/version" || lower == "/globals/version/") {
+  if (IsVersionPath(lower)) {
     if (!get) return failure("Method " + method + " is not supported on " + path + " by the simulator");
     Outcome o;
     o.output = "{\"Success\":true,\"Output\":{\"Major\":" + std::to_string(version.major) +

@@ -155,8 +155,27 @@ Simulator::Simulator(const Simulator* from) {
     state_.SetDefault();
     return;
   }
-  std::lock_guard<std::mutex> lock(const_cast<Simulator*>(from)->stateMu_);
-  state_ = from->state_;
+  Simulator* source = const_cast<Simulator*>(from);
+  std::lock_guard<std::mutex> lock(source->stateMu_);
+  std::string error;
+  // A file-backed instance may not have loaded its file yet (StateFile::View): the copy is of what
+  // the file holds now.
+  if (source->LoadWhole(&error)) {
+    state_ = source->state_;
+  } else {
+    state_.SetDefault();
+  }
+}
+
+bool Simulator::LoadWhole(std::string* error) {
+  if (!file_) return true;
+  std::chrono::steady_clock::time_point deadline;
+  const bool hasDeadline = BoundDeadline(&deadline);
+  const HRESULT h = file_->Lock(hasDeadline, deadline, error);
+  if (hr::Failed(h)) return false;
+  const bool loaded = file_->Refresh(&state_, error);
+  file_->Unlock();
+  return loaded;
 }
 
 HRESULT Simulator::OpenFile(const std::string& canonicalPath, const AttachOptions& options, std::string* error) {
@@ -297,7 +316,7 @@ HRESULT Simulator::Fail(const Failure& fault, hcn_char** errorRecord) {
 }
 
 template <class Body>
-Outcome Simulator::WithState(Body body) {
+Outcome Simulator::WithState(const Reads& reads, Body body) {
   std::lock_guard<std::mutex> lock(stateMu_);
   std::string error;
   if (file_) {
@@ -305,6 +324,16 @@ Outcome Simulator::WithState(Body body) {
     const bool hasDeadline = BoundDeadline(&deadline);
     const HRESULT h = file_->Lock(hasDeadline, deadline, &error);
     if (hr::Failed(h)) return Outcome::FailText(h, "simulator state file: " + error);
+    if (!reads.all && !file_->Loaded()) {
+      HnsState view;
+      const StateFile::ViewResult r = file_->View(reads, &view, &error);
+      if (r != StateFile::ViewResult::Unavailable) {
+        Outcome o = r == StateFile::ViewResult::Served ? body(view)
+                                                       : Outcome::FailText(hr::kFail, "simulator state file: " + error);
+        file_->Unlock();
+        return o;
+      }
+    }
     if (!file_->Refresh(&state_, &error)) {
       file_->Unlock();
       return Outcome::FailText(hr::kFail, "simulator state file: " + error);
@@ -402,7 +431,7 @@ HRESULT Simulator::Open(Family f, const GUID* id, hcn::Handle* object, hcn_char*
   if (!Enter(OperationName(f, kOpen), &fault)) return Fail(fault, errorRecord);
   if (!object || !id) return SetError(errorRecord, hr::kPointer, HresultText(hr::kPointer)), hr::kPointer;
   const std::string wanted = GuidText(id);
-  Outcome o = WithState([&](HnsState& s) { return s.CheckExists(f, wanted); });
+  Outcome o = WithState(Reads::Object(f, wanted, false), [&](HnsState& s) { return s.CheckExists(f, wanted); });
   if (o.ok()) *object = NewHandle(f, wanted);
   return Finish(o, errorRecord);
 }
@@ -445,7 +474,7 @@ HRESULT Simulator::Query(Family f, hcn::Handle object, const hcn_char* query, hc
   std::string q;
   if (!Utf16ToUtf8(query, &q))
     return Finish(Outcome::Fail(hr::kInvalidJson, "(the query is not valid UTF-16)"), errorRecord);
-  Outcome o = WithState([&](HnsState& s) { return s.Query(f, id, q); });
+  Outcome o = WithState(Reads::Object(f, id, true), [&](HnsState& s) { return s.Query(f, id, q); });
   if (o.ok()) *properties = AllocString(o.output);
   return Finish(o, errorRecord);
 }
@@ -493,7 +522,7 @@ HRESULT Simulator::HnsCall(const hcn_char* method, const hcn_char* path, const h
   if (!method || !path) return hr::kInvalidArg;
   std::string m, p, r;
   if (!Utf16ToUtf8(method, &m) || !Utf16ToUtf8(path, &p) || !Utf16ToUtf8(request, &r)) return hr::kInvalidArg;
-  Outcome o = WithState([&](HnsState& s) { return s.HnsCall(m, p, r); });
+  Outcome o = WithState(HnsState::HnsCallReads(m, p), [&](HnsState& s) { return s.HnsCall(m, p, r); });
   if (!o.ok()) return o.hr;
   *response = AllocString(o.output);
   return hr::kOk;
@@ -681,7 +710,9 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
       return Refusal("this simulated HNS is the one of the state file " + sharedPath_ +
                      ", shared by every client that opened it; open a client on the other file instead");
     if (path->IsNull()) {
-      // Back to memory, keeping what the file held.
+      // Back to memory, keeping what the file holds (loaded whole: an open may have loaded nothing).
+      std::string error;
+      if (!LoadWhole(&error)) return Refusal(error);
       file_.reset();
       *ok = true;
       return "{\"ok\":true,\"statePath\":null}";

@@ -104,9 +104,17 @@ class Simulator : public std::enable_shared_from_this<Simulator> {
   bool TakeAnswer(const std::string& op, Answer* answer);
   // Returns an injected failure: its HRESULT, with its ErrorRecord when the caller asked for one.
   HRESULT Fail(const Failure& fault, hcn_char** errorRecord);
-  // Runs `body` on the state under the state lock (and the file lock when file-backed).
+  // Runs `body` on the state under the state lock (and the file lock when file-backed). A body
+  // that reads only what `reads` names, and changes nothing, may run on a state holding just that,
+  // read from the file (StateFile::View), while the whole file has not been loaded.
+  // Under stateMu_: loads the whole state file into state_ if it changed or was never loaded.
+  bool LoadWhole(std::string* error);
   template <class Body>
-  Outcome WithState(Body body);
+  Outcome WithState(Body body) {
+    return WithState(Reads::Everything(), body);
+  }
+  template <class Body>
+  Outcome WithState(const Reads& reads, Body body);
   HRESULT Finish(const Outcome& o, hcn_char** errorRecord);
   static hcn_char* AllocString(const std::string& utf8);
   void SetError(hcn_char** errorRecord, HRESULT h, const std::string& text);

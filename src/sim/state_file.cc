@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "encoding.h"
+#include "snapshot.h"
 
 #ifdef _WIN32
 #include <process.h>
@@ -79,8 +80,11 @@ const char* KindOf(mode_t mode) {
 // reports HCN_TIMEOUT at the deadline itself, and the pool thread is back shortly after.
 constexpr std::chrono::milliseconds kLockGrace(250);
 
-// A journal is folded into a new snapshot once it is larger than the snapshot and than this.
+// A journal is folded into a new snapshot once it is larger than the snapshot and than the
+// minimum, or larger than the maximum whatever the snapshot's size: a read of single objects
+// (View) reads the whole journal, so the journal stays bounded.
 constexpr uint64_t kCompactMinBytes = uint64_t{256} * 1024;
+constexpr uint64_t kCompactMaxBytes = uint64_t{1024} * 1024;
 
 std::string UtcStamp() {
   std::time_t now = std::time(nullptr);
@@ -521,6 +525,22 @@ HRESULT StateFile::Open(const std::string& path, const HnsState& initial, HnsSta
     return h;
   }
   RemoveStrayTemps();
+  if (!options.recoverCorrupt) {
+    // A snapshot with an index is not loaded here: the first call that needs everything loads it
+    // (Refresh), and a call that reads a few objects may never need to (View). It is checked as
+    // View checks it (its first line, every journal record), so damage there fails the open as a
+    // full load would.
+    HnsState unused;
+    std::string why;
+    const ViewResult lazy = View(Reads::Nothing(), &unused, &why);
+    if (lazy != ViewResult::Unavailable) {
+      Unlock();
+      if (lazy == ViewResult::Served) return hr::kOk;
+      *error = why;
+      Close();
+      return hr::kFail;
+    }
+  }
   bool missing = false;
   std::string text;
   bool ok = ReadAll(&text, &missing, error);
@@ -921,37 +941,17 @@ bool StateFile::ReadJournal(HnsState* state, bool fromStart, std::string* error)
     // Not the journal read so far (replaced, or rewritten in place): read everything again.
     return LoadAgain(state, error);
   }
-  // Each record is `<JSON>\t<crc32>\n` with "S" = the previous record's + 1. The last record may be
-  // torn (no newline, or a CRC that does not match: a writer killed mid-append, or a power cut
-  // before its fdatasync): it is ignored, never half-applied, and the next writer cuts it off. A
-  // bad record followed by more is damage and reported.
-  while (pos < text.size()) {
-    const size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // torn tail
-    const std::string line = text.substr(pos, nl - pos);
-    const size_t tab = line.rfind('\t');
-    const bool intact = IntactRecord(line);
-    if (!intact && !IntactRecordAfter(text, nl + 1)) break;  // torn tail
-    const std::string where = "the journal " + journalPath_ + ", record at byte " + std::to_string(from + pos);
+  size_t end = pos;
+  auto take = [&](const std::string& json, uint64_t* seq, std::string* why) {
     Json rec;
-    std::string why;
-    uint64_t seq = 0;
-    if (!intact) {
-      *error = CorruptMessage(where + ": checksum mismatch");
+    if (!ParseJson(json, &rec, why) || !rec.IsObject() || !rec.Find("S") || !rec.Find("S")->GetUint64(seq)) {
+      if (why->empty()) *why = "out of sequence";
       return false;
     }
-    if (!ParseJson(line.substr(0, tab), &rec, &why) || !rec.IsObject() || !rec.Find("S") ||
-        !rec.Find("S")->GetUint64(&seq) || seq != journalSeq_ + 1) {
-      *error = CorruptMessage(where + (why.empty() ? ": out of sequence" : ": " + why));
-      return false;
-    }
-    if (!state->ApplyRecord(rec, &why)) {
-      *error = CorruptMessage(where + ": " + why);
-      return false;
-    }
-    journalSeq_ = seq;
-    pos = nl + 1;
-  }
+    return state->ApplyRecord(rec, why);
+  };
+  if (!ScanRecords(text, pos, from, &journalSeq_, take, &end, error)) return false;
+  pos = end;
   journalOffset_ = from + pos;
   return true;
 }
@@ -967,14 +967,146 @@ bool StateFile::LoadAgain(HnsState* state, std::string* error) {
   return LoadAll(text, state, error);
 }
 
+// Each record is `<JSON>\t<crc32>\n` with "S" = the previous record's + 1. The last record may be
+// torn (no newline, or a CRC that does not match: a writer killed mid-append, or a power cut before
+// its fdatasync): it is ignored, never half-applied, and the next writer cuts it off. A bad record
+// followed by more is damage and reported.
+template <class Take>
+bool StateFile::ScanRecords(const std::string& text, size_t pos, uint64_t from, uint64_t* seq, Take take, size_t* end,
+                            std::string* error) const {
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // torn tail
+    const std::string line = text.substr(pos, nl - pos);
+    const size_t tab = line.rfind('\t');
+    const bool intact = IntactRecord(line);
+    if (!intact && !IntactRecordAfter(text, nl + 1)) break;  // torn tail
+    const std::string where = "the journal " + journalPath_ + ", record at byte " + std::to_string(from + pos);
+    if (!intact) {
+      *error = CorruptMessage(where + ": checksum mismatch");
+      return false;
+    }
+    std::string why;
+    uint64_t s = 0;
+    if (!take(line.substr(0, tab), &s, &why) || s != *seq + 1) {
+      *error = CorruptMessage(where + (why.empty() ? ": out of sequence" : ": " + why));
+      return false;
+    }
+    *seq = s;
+    pos = nl + 1;
+  }
+  *end = pos;
+  return true;
+}
+
+namespace {
+
+// The "S" of a record as the writer puts it, last: `...,"S":<digits>}`. False for any other shape
+// (the caller then parses the record).
+bool TrailingSequence(const std::string& json, uint64_t* seq) {
+  const size_t at = json.rfind(",\"S\":");
+  if (at == std::string::npos || json.empty() || json.back() != '}') return false;
+  const size_t first = at + 5, last = json.size() - 1;
+  if (first == last || last - first > 19) return false;
+  uint64_t v = 0;
+  for (size_t i = first; i < last; ++i) {
+    if (json[i] < '0' || json[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(json[i] - '0');
+  }
+  *seq = v;
+  return true;
+}
+
+// Whether `text` holds `needle` (ASCII, compared without case).
+bool ContainsNoCase(const std::string& text, const std::string& needle) {
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+           return (a >= 'a' && a <= 'z' ? a - 32 : a) == (b >= 'a' && b <= 'z' ? b - 32 : b);
+         }) != text.end();
+}
+
+}  // namespace
+
+StateFile::ViewResult StateFile::View(const Reads& reads, HnsState* view, std::string* error) {
+  if (reads.all) return ViewResult::Unavailable;
+  SnapshotReader snapshot;
+  if (!snapshot.Open(path_)) return ViewResult::Unavailable;
+  HnsState v;
+  v.version = snapshot.version;
+  v.nextNamespaceId = snapshot.nextNamespaceId;
+  v.vfpRemoved = snapshot.vfpRemoved;
+  for (const auto& o : reads.objects) {
+    Json object;
+    bool found = false;
+    if (!snapshot.Lookup(o.first, o.second, &object, &found)) return ViewResult::Unavailable;
+    if (found && !v.Find(o.first, o.second)) v.Adopt(o.first, std::move(object));
+  }
+  for (int f = 0; f < hcn::kFamilyCount; ++f) {
+    if (!reads.families[f]) continue;
+    std::vector<Json> all;
+    if (!snapshot.ReadFamily(static_cast<Family>(f), &all)) return ViewResult::Unavailable;
+    for (Json& o : all)
+      if (!v.Find(static_cast<Family>(f), o.StringAt("ID"))) v.Adopt(static_cast<Family>(f), std::move(o));
+  }
+  snapshot.Close();
+
+  // The journal's changes. A record is parsed only when it may change what the view holds (it names
+  // one of the IDs, or holds an entry of a family read whole), and the last one (the version,
+  // namespace counter and removed VFP rules are written whole in each): a record changes the
+  // objects its entries name and nothing else. The others are checked (CRC, sequence) and skipped.
+  std::string text;
+  JournalInfo info;
+  if (!ReadJournalFrom(journalPath_, 0, &text, &info, error)) {
+    *error = CorruptMessage(*error);
+    return ViewResult::Failed;
+  }
+  if (!info.exists) return *view = std::move(v), ViewResult::Served;
+  const size_t nl = text.find('\n');
+  Json header;
+  std::string why;
+  if (nl == std::string::npos || !ParseJson(text.substr(0, nl), &header, &why) || !header.IsObject() ||
+      header.StringAt("Journal").empty()) {
+    *error = CorruptMessage("the journal " + journalPath_ + " has no valid header");
+    return ViewResult::Failed;
+  }
+  if (header.StringAt("Journal") != snapshot.journalId) return *view = std::move(v), ViewResult::Served;
+  std::vector<std::string> markers;
+  for (const auto& o : reads.objects) markers.push_back(o.second);
+  for (int f = 0; f < hcn::kFamilyCount; ++f)
+    if (reads.families[f]) markers.push_back("[" + std::to_string(f) + ",");
+  // One pass checks every record and keeps the ones to parse; they are applied in order afterwards.
+  std::vector<std::string> picked;
+  std::string last;
+  bool lastPicked = false;
+  auto take = [&](const std::string& json, uint64_t* seq, std::string* w) {
+    bool relevant = false;
+    for (size_t i = 0; i < markers.size() && !relevant; ++i) relevant = ContainsNoCase(json, markers[i]);
+    if (relevant) picked.push_back(json);
+    last = json;
+    lastPicked = relevant;
+    if (TrailingSequence(json, seq)) return true;
+    Json rec;
+    return ParseJson(json, &rec, w) && rec.IsObject() && rec.Find("S") && rec.Find("S")->GetUint64(seq);
+  };
+  uint64_t seq = 0;
+  size_t end = nl + 1;
+  if (!ScanRecords(text, nl + 1, 0, &seq, take, &end, error)) return ViewResult::Failed;
+  if (!last.empty() && !lastPicked) picked.push_back(last);
+  for (const std::string& json : picked) {
+    Json rec;
+    if (!ParseJson(json, &rec, &why) || !v.ApplyRecord(rec, &why)) {
+      *error = CorruptMessage("the journal " + journalPath_ + ": " + why);
+      return ViewResult::Failed;
+    }
+  }
+  v.TakeChanges();
+  *view = std::move(v);
+  return ViewResult::Served;
+}
+
 bool StateFile::WriteSnapshot(const HnsState& state, std::string* error) {
-  Json doc = state.ToJson();
   // A new journal for this snapshot: its ID ties the two together.
   const std::string id = NewGuidString();
-  doc.Set("FormatVersion", Json::Int(2));
-  doc.Set("JournalId", Json::Str(id));
-  std::string text = doc.Dump();
-  text.push_back('\n');
+  const std::string text = SnapshotText(state, id);
   if (!WriteAtomic(path_, text, error)) {
     haveSeen_ = false;
     return false;
@@ -1012,11 +1144,12 @@ bool StateFile::AppendRecord(const HnsState& state, const HnsState::Changes& cha
 }
 
 bool StateFile::Save(const HnsState& state, const HnsState::Changes& changes, std::string* error) {
-  // Compaction: once the journal outgrows the snapshot (and at least 256 KiB), the next write folds
-  // it into a new snapshot, so a load reads at most about twice the state and a write is O(1)
-  // amortised.
+  // Compaction: once the journal outgrows the snapshot (and at least 256 KiB), or 1 MiB, the next
+  // write folds it into a new snapshot. A load reads at most the snapshot and 1 MiB of journal; a
+  // write is O(1) amortised up to a 1 MiB snapshot, and beyond it rewrites the snapshot once per
+  // 1 MiB of records (about 2,500 creates).
   const bool full = changes.all || journalId_.empty() ||
-                    journalOffset_ > (std::max<uint64_t>)(kCompactMinBytes, snapshotBytes_);
+                    journalOffset_ > (std::max<uint64_t>)(kCompactMinBytes, (std::min<uint64_t>)(snapshotBytes_, kCompactMaxBytes));
   if (!full) {
     if (AppendRecord(state, changes, error)) return true;
     if (!Writable(error)) return false;
@@ -1043,7 +1176,7 @@ bool StateFile::Writable(std::string* error) const {
 bool StateFile::Parse(const std::string& text, HnsState* state, std::string* why, std::string* journalId) const {
   Json doc;
   if (!ParseJson(text, &doc, why) || !state->FromJson(doc, why)) return false;
-  if (journalId) *journalId = doc.IntAt("FormatVersion") == 2 ? doc.StringAt("JournalId") : std::string();
+  if (journalId) *journalId = doc.IntAt("FormatVersion") >= 2 ? doc.StringAt("JournalId") : std::string();
   return true;
 }
 

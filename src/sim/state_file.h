@@ -57,6 +57,18 @@ class StateFile {
   bool Save(const HnsState& state, const HnsState::Changes& changes, std::string* error);
   // Forces the next Refresh to read the file.
   void Invalidate() { haveSeen_ = false; }
+  // Whether the last Refresh (or Open) loaded the whole file: while not, a call that reads only a
+  // few objects can be answered by View instead.
+  bool Loaded() const { return haveSeen_; }
+
+  // Under Lock: builds in *view (a fresh HnsState) only what `reads` names, as the file holds it now:
+  // the objects looked up in the snapshot's index (snapshot.h) and the journal's changes to them.
+  // What that costs does not grow with the number of objects (the journal is bounded, see Save).
+  // Unavailable when the file cannot answer that way (a legacy or hand-edited snapshot, `reads.all`):
+  // the caller loads everything with Refresh. Failed (with *error naming the file) for damage a
+  // full load would report too.
+  enum class ViewResult { Served, Unavailable, Failed };
+  ViewResult View(const Reads& reads, HnsState* view, std::string* error);
 
  private:
   struct Signature {
@@ -76,6 +88,13 @@ class StateFile {
   bool LoadAll(const std::string& text, HnsState* state, std::string* error);
   // Applies the journal's complete lines from journalOffset_ (or from its start) to *state.
   bool ReadJournal(HnsState* state, bool fromStart, std::string* error);
+  // Walks the records of journal text `text` from `pos` (the journal's byte `from` + pos): checks each
+  // one's CRC and sequence number (*seq + 1, and advances *seq) and hands it to `take(json, &s, &why)`,
+  // which applies it and sets its "S" (false with *why when it cannot). Stops at a torn tail; *end is
+  // where the intact records end. False with *error (naming the record) for damage.
+  template <class Take>
+  bool ScanRecords(const std::string& text, size_t pos, uint64_t from, uint64_t* seq, Take take, size_t* end,
+                   std::string* error) const;
   // Reads the snapshot and its journal again from the start (the journal is not the one read so far).
   bool LoadAgain(HnsState* state, std::string* error);
   bool WriteSnapshot(const HnsState& state, std::string* error);
