@@ -2,7 +2,7 @@
 //
 // Layout (every line but the last ends with "\n"):
 //   {"Format":"hcn-sdk-simulator-state","FormatVersion":3,"Version":{..},"NextNamespaceId":n,
-//    "VfpRemovedRules":[..],"JournalId":"<id>","Layout":"<48 hex digits>",          <- line 1
+//    "VfpRemovedRules":[..],"JournalId":"<id>","Layout":"<64 hex digits>",          <- line 1
 //   "Networks":[                     one member line per family, then its objects,
 //   {"ID":"..",..},                  one per line, "," or "]," after each
 //   {"ID":"..",..}],
@@ -11,10 +11,14 @@
 //   "<f><ID><offset><length>",       f the family digit, ID upper case (36), offset (12 hex) and
 //   "<f><ID><offset><length>"]}      length (8 hex) of the object's text in the file
 // Layout holds, in 16 hex digits each: the byte offset of the first index entry, the number of
-// entries, and the file's size (a file whose size differs was edited: it is loaded whole).
+// entries, the file's size and the file's modification time in 100 ns ticks since 1970, which
+// the writer sets (futimens / SetFileTime). A file whose size or time differs was changed by
+// something other than a writer of this format (an editor, a copy): it is loaded whole, so even
+// an edit that keeps every offset (two IDs swapped) is seen.
 #include "snapshot.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -38,7 +42,7 @@ constexpr size_t kOffsetDigits = 12;
 constexpr size_t kLengthDigits = 8;
 // "\"" key offset length "\"" ("," or "]") "\n"
 constexpr size_t kEntryWidth = 1 + kKeyChars + kOffsetDigits + kLengthDigits + 1 + 1 + 1;
-constexpr size_t kLayoutDigits = 48;
+constexpr size_t kLayoutDigits = 64;
 const char kLayoutMember[] = "\"Layout\":\"";
 
 void AppendHex(uint64_t v, size_t digits, std::string* out) {
@@ -81,7 +85,13 @@ std::wstring WidePath(const std::string& utf8) {
 
 }  // namespace
 
-std::string SnapshotText(const HnsState& state, const std::string& journalId) {
+uint64_t SnapshotStamp() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const uint64_t ticks = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() / 100);
+  return ticks - uint64_t{20000000};
+}
+
+std::string SnapshotText(const HnsState& state, const std::string& journalId, uint64_t stamp) {
   std::string text = "{\"Format\":\"hcn-sdk-simulator-state\",\"FormatVersion\":3,\"Version\":{\"Major\":" +
                      std::to_string(state.version.major) + ",\"Minor\":" + std::to_string(state.version.minor) +
                      "},\"NextNamespaceId\":" + std::to_string(state.nextNamespaceId) + ",\"VfpRemovedRules\":[";
@@ -139,6 +149,7 @@ std::string SnapshotText(const HnsState& state, const std::string& journalId) {
     AppendHex(indexStart, 16, &layout);
     AppendHex(entries.size(), 16, &layout);
     AppendHex(text.size(), 16, &layout);
+    AppendHex(stamp, 16, &layout);
     text.replace(layoutAt, kLayoutDigits, layout);
   }
   return text;
@@ -192,12 +203,22 @@ bool SnapshotReader::Open(const std::string& path) {
       (fi.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)) != 0)
     return false;
   size_ = (static_cast<uint64_t>(fi.nFileSizeHigh) << 32) | fi.nFileSizeLow;
+  const uint64_t modified =
+      ((static_cast<uint64_t>(fi.ftLastWriteTime.dwHighDateTime) << 32) | fi.ftLastWriteTime.dwLowDateTime) - kFiletimeEpoch;
 #else
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd_ < 0) return false;
   struct stat st;
   if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return false;
   size_ = static_cast<uint64_t>(st.st_size);
+#if defined(__APPLE__)
+  const struct timespec& mt = st.st_mtimespec;
+#else
+  const struct timespec& mt = st.st_mtim;
+#endif
+  // A time that is not a whole number of ticks was not set by a writer of this format.
+  if (mt.tv_sec < 0 || mt.tv_nsec % 100 != 0) return false;
+  const uint64_t modified = static_cast<uint64_t>(mt.tv_sec) * 10000000u + static_cast<uint64_t>(mt.tv_nsec) / 100;
 #endif
   // The first line: the document's opening and its scalar members, ending with Layout and ",".
   std::string line;
@@ -222,8 +243,10 @@ bool SnapshotReader::Open(const std::string& path) {
     return false;
   const std::string layout = head.StringAt("Layout");
   uint64_t total = 0;
+  uint64_t stamp = 0;
   if (layout.size() != kLayoutDigits || !ParseHex(layout.data(), 16, &indexStart_) ||
-      !ParseHex(layout.data() + 16, 16, &count_) || !ParseHex(layout.data() + 32, 16, &total) || total != size_ ||
+      !ParseHex(layout.data() + 16, 16, &count_) || !ParseHex(layout.data() + 32, 16, &total) ||
+      !ParseHex(layout.data() + 48, 16, &stamp) || stamp != modified || total != size_ ||
       total == 0 || indexStart_ + count_ * kEntryWidth > size_)
     return false;
   const Json* v = head.Find("Version");

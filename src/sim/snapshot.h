@@ -22,8 +22,16 @@ namespace sim {
 
 // The snapshot of `state` whose journal is `journalId`. Objects are written in creation order,
 // each on its own line; the index is left out when an ID is not a plain 36-character GUID or
-// occurs twice (a hand-edited file): such a snapshot is always loaded whole.
-std::string SnapshotText(const HnsState& state, const std::string& journalId);
+// occurs twice (a hand-edited file): such a snapshot is always loaded whole. `stamp` is the
+// modification time the writer gives the file (SnapshotStamp): a file whose time differs was
+// changed by something else, and is loaded whole.
+std::string SnapshotText(const HnsState& state, const std::string& journalId, uint64_t stamp);
+
+// A modification time for a new snapshot, in 100 ns ticks since 1970: two seconds before now, so
+// that any later change to the file (an editor, a copy over it) gives it another time.
+uint64_t SnapshotStamp();
+// 100 ns ticks from 1601 (a FILETIME's start) to 1970.
+constexpr uint64_t kFiletimeEpoch = 116444736000000000ull;
 
 // Reads single objects of a FormatVersion 3 snapshot. Every method that returns false means "this
 // file cannot answer that by itself" (a legacy or hand-edited file, or one that does not hold

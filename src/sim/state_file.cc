@@ -731,7 +731,7 @@ bool StateFile::ReadAll(std::string* out, bool* missing, std::string* error) con
 #endif
 }
 
-bool StateFile::WriteAtomic(const std::string& target, const std::string& text, std::string* error) {
+bool StateFile::WriteAtomic(const std::string& target, const std::string& text, std::string* error, const uint64_t* stamp) {
 #ifdef _WIN32
   std::string temp;
   std::wstring wtemp;
@@ -760,6 +760,14 @@ bool StateFile::WriteAtomic(const std::string& target, const std::string& text, 
       break;
     }
     done += put;
+  }
+  if (ok && stamp) {
+    const uint64_t t = *stamp + kFiletimeEpoch;
+    FILETIME ft;
+    ft.dwLowDateTime = static_cast<DWORD>(t & 0xFFFFFFFFu);
+    ft.dwHighDateTime = static_cast<DWORD>(t >> 32);
+    // Best effort: a file whose time could not be set is still valid, only always loaded whole.
+    SetFileTime(h, nullptr, nullptr, &ft);
   }
   if (ok) ok = FlushFileBuffers(h) != 0;
   CloseHandle(h);
@@ -816,6 +824,15 @@ bool StateFile::WriteAtomic(const std::string& target, const std::string& text, 
       break;
     }
     done += static_cast<size_t>(put);
+  }
+  if (ok && stamp) {
+    struct timespec times[2];
+    times[0].tv_sec = 0;
+    times[0].tv_nsec = UTIME_OMIT;
+    times[1].tv_sec = static_cast<time_t>(*stamp / 10000000u);
+    times[1].tv_nsec = static_cast<long>(*stamp % 10000000u) * 100;
+    // Best effort: a file whose time could not be set is still valid, only always loaded whole.
+    (void)::futimens(fd, times);
   }
   if (ok) ok = ::fsync(fd) == 0;
   if (!ok) *error = ErrnoText(("writing " + temp).c_str());
@@ -1106,8 +1123,9 @@ StateFile::ViewResult StateFile::View(const Reads& reads, HnsState* view, std::s
 bool StateFile::WriteSnapshot(const HnsState& state, std::string* error) {
   // A new journal for this snapshot: its ID ties the two together.
   const std::string id = NewGuidString();
-  const std::string text = SnapshotText(state, id);
-  if (!WriteAtomic(path_, text, error)) {
+  const uint64_t stamp = SnapshotStamp();
+  const std::string text = SnapshotText(state, id, stamp);
+  if (!WriteAtomic(path_, text, error, &stamp)) {
     haveSeen_ = false;
     return false;
   }

@@ -82,7 +82,10 @@ class StateFile {
   };
   bool Stat(Signature* out) const;
   bool ReadAll(std::string* out, bool* missing, std::string* error) const;
-  bool WriteAtomic(const std::string& target, const std::string& text, std::string* error);
+  // Replaces `target` by `text` (temporary file, flush, rename). `stamp`, when given, becomes the
+  // file's modification time (100 ns ticks since 1970; see SnapshotStamp).
+  bool WriteAtomic(const std::string& target, const std::string& text, std::string* error,
+                   const uint64_t* stamp = nullptr);
   bool Parse(const std::string& text, HnsState* state, std::string* why, std::string* journalId) const;
   // Snapshot + journal into *state (the file exists and parses, else false with *error).
   bool LoadAll(const std::string& text, HnsState* state, std::string* error);
