@@ -1,7 +1,8 @@
 // Cost of a file-backed simulator (the `hcn` command's state file) as it grows: p50/p90 of one
 // load balancer create (and its delete, which keeps N constant) while N = 1,000 and 10,000 others
 // are in the state file, through the client; and the wall time of `hcn lb show ID` (a new process:
-// open the state file, read one load balancer) at the same N, against N = 0 as the floor.
+// open the state file, read one load balancer) at the same N, against N = 0 as the floor, and,
+// inside a new Node process (so without Node's start-up), Hcn.open + loadBalancers.get of one.
 // The state file is written once per N in the documented format (FormatVersion 1), so filling it
 // does not take N creates; the first (warm-up) write turns it into a snapshot with a journal, and
 // the measured creates and deletes append to that journal (its size is recorded).
@@ -61,9 +62,29 @@ function cli(statePath: string, args: string[]): number {
   return ms;
 }
 
+/**
+ * In a new process: Hcn.open on the state file and loadBalancers.get(id), timed inside it (ms), so
+ * Node's own start-up (most of a `hcn` run) is left out.
+ */
+function sdkGetInNewProcess(statePath: string, id: string): number {
+  const script = `
+    const { Hcn } = require(${JSON.stringify(path.join(packageRoot(), 'dist', 'index.js'))});
+    (async () => {
+      const t = process.hrtime.bigint();
+      const hcn = await Hcn.open({ backend: 'simulated', statePath: ${JSON.stringify(statePath)} });
+      await hcn.loadBalancers.get(${JSON.stringify(id)});
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      await hcn.close();
+      process.stdout.write(String(ms));
+    })().catch((e) => { console.error(e); process.exitCode = 1; });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`open + get in a new process failed: ${r.stderr}`);
+  return Number(r.stdout);
+}
+
 async function main(): Promise<void> {
   const { quick } = flags();
-  const sizes = quick ? [0, 1000] : [0, 1000, 10000];
+  const sizes = quick ? [0, 1000] : [0, 1000, 10000, 50000];
   const samples = quick ? 10 : 40;
   const showRuns = quick ? 3 : 7;
   const info = machine();
@@ -80,11 +101,13 @@ async function main(): Promise<void> {
       const openMs = Number(now() - t0) / 1e6;
       const create: number[] = [];
       const remove: number[] = [];
+      let firstChangeMs = 0; // the first create rewrites the FormatVersion 1 file as an indexed snapshot
       for (let i = 0; i < samples + 3; i++) {
         const spec = LoadBalancer.builder().frontend(`12.0.${i >> 8}.${i & 255}`).backends([EP14, EP15]).port({ protocol: 'tcp', external: 80, internal: 8080 }).dsr().build();
         let t = now();
         const lb = await hcn.loadBalancers.create(spec);
         if (i >= 3) create.push(Number(now() - t) / 1e3);
+        else if (i === 0) firstChangeMs = Number(now() - t) / 1e6;
         t = now();
         await hcn.loadBalancers.delete(lb.id);
         if (i >= 3) remove.push(Number(now() - t) / 1e3);
@@ -93,12 +116,18 @@ async function main(): Promise<void> {
       const journalBytes = fs.existsSync(`${file}.journal`) ? fs.statSync(`${file}.journal`).size : 0;
       const show: number[] = []; // milliseconds
       const target = ids[Math.floor(ids.length / 2)];
-      for (let i = 0; i < showRuns; i++) show.push(target ? cli(file, ['lb', 'show', target]) : cli(file, ['network', 'list']));
+      const get: number[] = []; // milliseconds, inside a new process
+      for (let i = 0; i < showRuns; i++) {
+        show.push(target ? cli(file, ['lb', 'show', target]) : cli(file, ['network', 'list']));
+        if (target) get.push(sdkGetInNewProcess(file, target));
+      }
       const c: Histogram = histogram(create);
       const d: Histogram = histogram(remove);
       const s: Histogram = histogram(show);
-      rows.push({ N: n, 'file KiB': Math.round(bytes / 1024), 'open ms': Math.round(openMs * 10) / 10, 'create p50 µs': c.p50, 'create p90 µs': c.p90, 'delete p50 µs': d.p50, 'new process': target ? 'hcn lb show ID' : 'hcn network list', 'its p50 ms': s.p50 });
-      results.push({ n, stateFileBytes: bytes, journalBytes, openMs, createMicros: c, deleteMicros: d, cliShowMillis: { ...s, command: target ? 'lb show ID' : 'network list' } });
+      const g: Histogram | null = target ? histogram(get) : null;
+      const round = (ms: number) => Math.round(ms * 10) / 10;
+      rows.push({ N: n, 'file KiB': Math.round(bytes / 1024), 'open ms (FormatVersion 1 file: loads whole)': round(openMs), 'first create ms (writes the indexed snapshot)': round(firstChangeMs), 'create p50 µs': c.p50, 'create p90 µs': c.p90, 'delete p50 µs': d.p50, 'new process': target ? 'hcn lb show ID' : 'hcn network list', 'its p50 ms': s.p50, 'open+get in a new process p50 ms': g ? g.p50 : '-' });
+      results.push({ n, stateFileBytes: bytes, journalBytes, openMs, firstChangeMs, createMicros: c, deleteMicros: d, cliShowMillis: { ...s, command: target ? 'lb show ID' : 'network list' }, newProcessOpenGetMillis: g });
       console.error(`N=${n} done`);
     }
   } finally {
