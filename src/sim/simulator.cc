@@ -189,6 +189,7 @@ HRESULT Simulator::OpenFile(const std::string& canonicalPath, const AttachOption
   o.hasDeadline = BoundDeadline(&deadline);
   o.deadline = deadline;
   auto file = std::make_unique<StateFile>();
+  file->CountWholeLoadsIn(&stateWholeLoads_);
   const HRESULT h = file->Open(canonicalPath, initial, &loaded, o, error);
   if (hr::Failed(h)) return h;
   file_ = std::move(file);
@@ -328,6 +329,7 @@ Outcome Simulator::WithState(const Reads& reads, Body body) {
       HnsState view;
       const StateFile::ViewResult r = file_->View(reads, &view, &error);
       if (r != StateFile::ViewResult::Unavailable) {
+        if (r == StateFile::ViewResult::Served) ++stateViews_;
         Outcome o = r == StateFile::ViewResult::Served ? body(view)
                                                        : Outcome::FailText(hr::kFail, "simulator state file: " + error);
         file_->Unlock();
@@ -728,6 +730,7 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
     options.deadline = deadline;
     // Opened aside and swapped in only when it worked: a failed configure changes nothing.
     auto file = std::make_unique<StateFile>();
+    file->CountWholeLoadsIn(&stateWholeLoads_);
     if (hr::Failed(file->Open(canonical, initial, &loaded, options, &error))) return Refusal(error);
     file_ = std::move(file);
     state_ = std::move(loaded);
@@ -951,6 +954,8 @@ std::string Simulator::ControlOp(const std::string& text, bool* ok) {
 #else
     out += ",\"liveStrings\":" + std::to_string(LiveStrings());
 #endif
+    out += ",\"stateReads\":{\"views\":" + std::to_string(stateViews_.load()) +
+           ",\"wholeLoads\":" + std::to_string(stateWholeLoads_.load()) + "}";
     {
       std::lock_guard<std::mutex> lock(callbackMu_);
       out += ",\"liveCallbacks\":" + std::to_string(callbacks_.size());

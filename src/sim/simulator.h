@@ -129,6 +129,10 @@ class Simulator : public std::enable_shared_from_this<Simulator> {
   HnsState state_;
   std::unique_ptr<StateFile> file_;  // null: in memory
   std::string sharedPath_;  // set when sim::AttachFile registered this instance for a path
+  // How calls read the state file (the `stats` control's stateReads): answered from a view of
+  // single objects, or by loading the whole file. Atomic: `stats` never waits for stateMu_.
+  std::atomic<uint64_t> stateViews_{0};
+  std::atomic<uint64_t> stateWholeLoads_{0};
 
   // Handles (process-local).
   std::mutex handleMu_;

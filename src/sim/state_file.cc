@@ -893,6 +893,7 @@ bool StateFile::Refresh(HnsState* state, std::string* error) {
 }
 
 bool StateFile::LoadAll(const std::string& text, HnsState* state, std::string* error) {
+  if (wholeLoads_) ++*wholeLoads_;
   std::string why, id;
   HnsState loaded;
   if (!Parse(text, &loaded, &why, &id)) {

@@ -6,6 +6,7 @@
 // the file keeps its mode, and anything but a regular file is refused.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -60,6 +61,9 @@ class StateFile {
   // Whether the last Refresh (or Open) loaded the whole file: while not, a call that reads only a
   // few objects can be answered by View instead.
   bool Loaded() const { return haveSeen_; }
+  // Every load of the whole file from now on adds one to *counter (the `stats` control's
+  // stateReads.wholeLoads; it outlives this object).
+  void CountWholeLoadsIn(std::atomic<uint64_t>* counter) { wholeLoads_ = counter; }
 
   // Under Lock: builds in *view (a fresh HnsState) only what `reads` names, as the file holds it now:
   // the objects looked up in the snapshot's index (snapshot.h) and the journal's changes to them.
@@ -71,6 +75,7 @@ class StateFile {
   ViewResult View(const Reads& reads, HnsState* view, std::string* error);
 
  private:
+  std::atomic<uint64_t>* wholeLoads_ = nullptr;
   struct Signature {
     uint64_t size = 0;
     uint64_t mtime = 0;

@@ -52,6 +52,7 @@ export interface SimStats {
   liveHandles: number;
   liveStrings: number | null;
   liveCallbacks: number;
+  stateReads: { views: number; wholeLoads: number };
   hung: number;
   calls: Record<string, number>;
 }

@@ -1,6 +1,8 @@
 // The file-backed simulator across processes: two children hammering one state file lose no
 // object and never both win the same frontend; a child killed mid-write leaves a parseable file;
-// a handle in one process sees a delete made by another.
+// a handle in one process sees a delete made by another; a process that reads one object reads it
+// from the snapshot's index and the journal, not the whole file (the Wine lane runs this too, so
+// the Windows reads, ReadFile at an offset and SetFileTime, are covered).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -155,6 +157,43 @@ test.serial('a delete in another process is seen through a handle opened here', 
   const setter = await runNode(childScript(file, `ctx.simControl(JSON.stringify({ op: 'setVersion', major: 16, minor: 1 }));`));
   t.is(setter.code, 0, setter.stderr);
   t.deepEqual(JSON.parse(await ctx.hnsCall('GET', '/globals/version', '', TIMEOUT)).Output, { Major: 16, Minor: 1 });
+  sim(ctx, { op: 'reset' });
+  sim(ctx, { op: 'configure', statePath: null });
+  await assertClean(t, ctx);
+});
+
+test.serial('a process that reads one load balancer reads the snapshot index and the journal, not the whole file', async (t) => {
+  const file = tempState(t);
+  sim(ctx, { op: 'configure', statePath: file });
+  const id = async (vip: string) => (JSON.parse(await ctx.create('loadBalancer', null, lbJson(vip, 8000), PROPS, TIMEOUT)) as Obj).ID as string;
+  const inSnapshot = await id('13.0.0.13');
+  // Written back as a FormatVersion 1 file without a journal: the next change rewrites it as an
+  // indexed snapshot holding everything so far; the change after that goes to the journal.
+  const { state } = sim<{ state: Obj }>(ctx, { op: 'dump' });
+  sim(ctx, { op: 'configure', statePath: null });
+  fs.writeFileSync(file, JSON.stringify(state));
+  fs.rmSync(`${file}.journal`, { force: true });
+  sim(ctx, { op: 'configure', statePath: file });
+  await id('13.0.0.14');
+  const inJournal = await id('13.0.0.15');
+  t.true(fs.readFileSync(file, 'utf8').includes('"FormatVersion":3'));
+  t.true(fs.readFileSync(`${file}.journal`, 'utf8').includes(inJournal));
+
+  const child = await runNode(childScript(file, `
+    const stats = () => JSON.parse(ctx.simControl(JSON.stringify({ op: 'stats' }))).stateReads;
+    const a = JSON.parse(await ctx.query('loadBalancer', ${JSON.stringify(inSnapshot)}, '', 30000)).FrontendVIPs;
+    const b = JSON.parse(await ctx.query('loadBalancer', ${JSON.stringify(inJournal)}, '', 30000)).FrontendVIPs;
+    const viewed = stats();
+    const all = JSON.parse(await ctx.enumerate('loadBalancer', '', 30000)).length;
+    console.log(JSON.stringify({ a, b, viewed, all, after: stats() }));`));
+  t.is(child.code, 0, child.stderr);
+  const r = JSON.parse(child.stdout) as { a: string[]; b: string[]; viewed: { views: number; wholeLoads: number }; all: number; after: { wholeLoads: number } };
+  t.deepEqual(r.a, ['13.0.0.13']);
+  t.deepEqual(r.b, ['13.0.0.15']);
+  t.is(r.viewed.wholeLoads, 0, 'the two queries did not load the whole file');
+  t.true(r.viewed.views >= 2, JSON.stringify(r.viewed));
+  t.is(r.all, 3);
+  t.is(r.after.wholeLoads, 1, 'the enumerate did');
   sim(ctx, { op: 'reset' });
   sim(ctx, { op: 'configure', statePath: null });
   await assertClean(t, ctx);

@@ -21,6 +21,8 @@ type Query = [family: 'network' | 'endpoint' | 'loadBalancer' | 'namespace' | 'v
 interface Answers {
   viewed: string[];
   whole: string[];
+  /** The child's stateReads (stats control) after the first round of queries. */
+  reads: { views: number; wholeLoads: number };
 }
 
 /**
@@ -48,6 +50,7 @@ function answersInAnotherProcess(file: string, queries: Query[]): Promise<Answer
       try {
         await ctx.simAttach(${JSON.stringify(file)}, false, 30000);
         const viewed = await ask();
+        const reads = JSON.parse(ctx.simControl(JSON.stringify({ op: 'stats' }))).stateReads;
         let whole;
         try {
           await ctx.enumerate('loadBalancer', '', 30000);
@@ -55,7 +58,7 @@ function answersInAnotherProcess(file: string, queries: Query[]): Promise<Answer
         } catch (e) {
           whole = ['whole load failed: ' + e.message];
         }
-        process.stdout.write(JSON.stringify({ viewed, whole }));
+        process.stdout.write(JSON.stringify({ viewed, whole, reads }));
       } finally {
         ctx.close();
       }
@@ -140,7 +143,10 @@ test('one object read from the snapshot and the journal is exactly what a whole 
   }
   // The same IDs in lower case (HNS compares IDs without case).
   queries.push(['loadBalancer', lbs[3]!.toLowerCase(), ''], ['endpoint', ep4.toLowerCase(), '']);
-  const { viewed, whole } = await answersInAnotherProcess(file, queries);
+  const { viewed, whole, reads } = await answersInAnotherProcess(file, queries);
+  // Each query is an open and a query (two calls; one when the open fails), each a view.
+  t.is(reads.wholeLoads, 0, 'nothing loaded the whole file');
+  t.true(reads.views >= queries.length, `${reads.views} views for ${queries.length} queries`);
   t.deepEqual(viewed, whole);
   // And both are the live instance's answers.
   const live: string[] = [];
@@ -191,7 +197,8 @@ test('a new process showing one load balancer does not read the others; damage t
   // With the snapshot's own time given back, only its first line, index entries and the one
   // object are read: the damaged line is not, until something loads everything.
   restoreTime(file, mtimeNs);
-  const { viewed, whole } = await answersInAnotherProcess(file, [['loadBalancer', kept.id, '']]);
+  const { viewed, whole, reads } = await answersInAnotherProcess(file, [['loadBalancer', kept.id, '']]);
+  t.deepEqual(reads, { views: 2, wholeLoads: 0 }, 'the open and the query were views');
   t.is(idOf(viewed[0]!).toLowerCase(), kept.id, viewed[0]);
   t.regex(whole[0]!, /^whole load failed/);
   t.true(whole[0]!.includes(file), whole[0]);
@@ -210,6 +217,7 @@ test('a hand-edited snapshot (its size changed, two IDs swapped in place, a valu
   // 1. A longer VIP: the file's size no longer matches the one its first line records.
   fs.writeFileSync(file, text.replace('13.0.0.13', '13.0.0.213'));
   let r = await answersInAnotherProcess(file, [['loadBalancer', a, '']]);
+  t.deepEqual(r.reads, { views: 0, wholeLoads: 1 });
   t.true(r.viewed[0]!.includes('13.0.0.213'), r.viewed[0]);
   t.deepEqual(r.viewed, r.whole);
   // 2. Same size, the two IDs swapped everywhere: the objects trade places and the index, swapped
@@ -218,12 +226,14 @@ test('a hand-edited snapshot (its size changed, two IDs swapped in place, a valu
   t.is(swapped.length, text.length);
   fs.writeFileSync(file, swapped);
   r = await answersInAnotherProcess(file, [['loadBalancer', a, ''], ['loadBalancer', b, '']]);
+  t.deepEqual(r.reads, { views: 0, wholeLoads: 1 });
   t.true(r.viewed[0]!.includes('13.0.0.14'), r.viewed[0]);
   t.true(r.viewed[1]!.includes('13.0.0.13'), r.viewed[1]);
   t.deepEqual(r.viewed, r.whole);
   // 3. Same size, same offsets, a value changed in place: only the file's time tells.
   fs.writeFileSync(file, text.replace('13.0.0.13', '13.0.0.77'));
   r = await answersInAnotherProcess(file, [['loadBalancer', a, '']]);
+  t.deepEqual(r.reads, { views: 0, wholeLoads: 1 });
   t.true(r.viewed[0]!.includes('13.0.0.77'), r.viewed[0]);
 });
 
@@ -239,7 +249,7 @@ test('a damaged journal record still fails a process that reads one object (its 
   const lines = fs.readFileSync(journal, 'utf8').split('\n');
   lines[2] = lines[2]!.replace('13.0.0.14', '13.0.0.98'); // a record that does not name `kept`: its checksum fails
   fs.writeFileSync(journal, lines.join('\n'));
-  const r = await answersInAnotherProcess(file, [['loadBalancer', kept.id, '']]).catch((e: Error) => ({ viewed: [e.message], whole: [] }));
+  const r = await answersInAnotherProcess(file, [['loadBalancer', kept.id, '']]).catch((e: Error) => ({ viewed: [e.message], whole: [], reads: null }));
   t.true(r.viewed[0]!.includes(journal), r.viewed[0]);
   t.regex(r.viewed[0]!, /checksum/);
 });
