@@ -319,7 +319,7 @@ export class Simulator {
    * hcn.simulator!.ignoreNext('HcnModifyLoadBalancer'); // the client's read-back must notice
    */
   ignoreNext(operation: SimulatorOperation, count = 1): void {
-    this.control({ op: 'ignoreNext', operation, count });
+    this.#controlNow({ op: 'ignoreNext', operation, count });
   }
 
   /**

@@ -41,3 +41,14 @@ simulatorOnly('a refused control request names the simulator reason: bad setVers
   t.true(fault!.message.includes('HcnNoSuchOperation'), fault?.message);
   t.true(fault!.message.endsWith(`: ${simulatorReason(fault!)}`), fault?.message);
 });
+
+simulatorOnly('ignoreNext answers on the calling thread: a refused one throws at once', async (t) => {
+  const fx = await openFixture(t);
+  const sim = fx.hcn.simulator!;
+  // It used to go to the pool without being awaited: a refusal became an unhandled rejection, and
+  // a modify sent right after could run before the fault was armed (a flaky read-back test).
+  const refused = t.throws(() => sim.ignoreNext('HcnCreateLoadBalancer'), { instanceOf: HcnError });
+  t.is(refused?.code, 'E_INVALIDARG');
+  t.is(refused?.operation, 'SimControl ignoreNext');
+  t.true(refused!.message.includes('HcnModify'), refused?.message);
+});
