@@ -3,6 +3,7 @@
 // classes on purpose: kube-proxy treating HNS downtime as "absent" created duplicates (kubernetes#139519).
 import type { NativeError } from './native';
 import type { FeatureName } from './features';
+import { isGuid } from './schema/guid';
 import type { ErrorRecord } from './schema/hns-types';
 
 /**
@@ -234,7 +235,6 @@ export class HcnError extends Error {
   }
 }
 
-const GUID_EXACT = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const GUID_IN_TEXT = /\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b/g;
 
 function composeMessage(
@@ -672,7 +672,7 @@ export function notFoundError(operation: string, detail: string): HcnNotFoundErr
  * throw networkNotFoundError('loadBalancers.create', 'network', 'vxlan1');
  */
 export function networkNotFoundError(operation: string, field: string, network: string, cause?: unknown): HcnNetworkNotFoundError {
-  const what = GUID_EXACT.test(network) ? `no network with ID ${network.toLowerCase()}` : `no network named ${JSON.stringify(network)}`;
+  const what = isGuid(network) ? `no network with ID ${network.toLowerCase()}` : `no network named ${JSON.stringify(network)}`;
   return new HcnNetworkNotFoundError({
     code: 'ERROR_NOT_FOUND',
     operation,

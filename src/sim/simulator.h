@@ -104,11 +104,11 @@ class Simulator : public std::enable_shared_from_this<Simulator> {
   bool TakeAnswer(const std::string& op, Answer* answer);
   // Returns an injected failure: its HRESULT, with its ErrorRecord when the caller asked for one.
   HRESULT Fail(const Failure& fault, hcn_char** errorRecord);
+  // Under stateMu_: loads the whole state file into state_ if it changed or was never loaded.
+  bool LoadWhole(std::string* error);
   // Runs `body` on the state under the state lock (and the file lock when file-backed). A body
   // that reads only what `reads` names, and changes nothing, may run on a state holding just that,
   // read from the file (StateFile::View), while the whole file has not been loaded.
-  // Under stateMu_: loads the whole state file into state_ if it changed or was never loaded.
-  bool LoadWhole(std::string* error);
   template <class Body>
   Outcome WithState(Body body) {
     return WithState(Reads::Everything(), body);

@@ -45,29 +45,39 @@ export function spec(n = 13) {
 }
 
 /**
- * The simulated HNS a state file holds (its snapshot plus its journal), as another process loads
- * it: a child process attaches a fresh simulator instance to the file and dumps it. Never this
- * process's cached copy (clients here on the same file share one instance). The `dump` control's
- * state document.
+ * Runs `body` in a new process, on a fresh simulator instance attached to the state file `file`
+ * (the native context is `ctx` there; `body` is the inside of an async function whose result is
+ * printed as JSON), and resolves with that result. What another process sees of the file, never
+ * this process's cached copy (clients here on the same file share one instance). Rejects with the
+ * child's stderr, after `what`.
  */
-export function fileState(file: string): Promise<{ LoadBalancers?: Array<{ ID: string }>; [key: string]: unknown }> {
+export function inAnotherProcess<T>(file: string, body: string, what: string): Promise<T> {
   const script = `
     const native = require(${JSON.stringify(path.join(__dirname, '..', '..', 'ts', 'native.js'))});
     (async () => {
-      const fresh = native.loadBinding().open({ backend: 'simulated', simulator: 'isolated', threads: 1 });
+      const ctx = native.loadBinding().open({ backend: 'simulated', simulator: 'isolated', threads: 1 });
       try {
-        await fresh.simAttach(${JSON.stringify(file)}, false, 30000);
-        process.stdout.write(await fresh.simControlAsync('{"op":"dump"}', 30000));
+        await ctx.simAttach(${JSON.stringify(file)}, false, 30000);
+        const out = await (async () => {${body}})();
+        process.stdout.write(JSON.stringify(out));
       } finally {
-        fresh.close();
+        ctx.close();
       }
     })().catch((e) => { console.error(e); process.exitCode = 1; });`;
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`loading ${file} in another process failed: ${stderr || err.message}`));
-      else resolve((JSON.parse(stdout) as { state: Awaited<ReturnType<typeof fileState>> }).state);
+      if (err) reject(new Error(`${what} ${file} in another process failed: ${stderr || err.message}`));
+      else resolve(JSON.parse(stdout) as T);
     });
   });
+}
+
+/**
+ * The simulated HNS a state file holds (its snapshot plus its journal), as another process loads
+ * it (see inAnotherProcess): the `dump` control's state document.
+ */
+export function fileState(file: string): Promise<{ LoadBalancers?: Array<{ ID: string }>; [key: string]: unknown }> {
+  return inAnotherProcess(file, `return JSON.parse(await ctx.simControlAsync('{"op":"dump"}', 30000)).state;`, 'loading');
 }
 
 /** Load balancer IDs (lower case) in a state file, as a fresh instance loads it (see fileState). */

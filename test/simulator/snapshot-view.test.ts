@@ -2,16 +2,15 @@
 // state file reads that object (the snapshot's index, the journal's records), not the whole file,
 // and gets exactly what a process that loaded the whole file gets. Speed itself is measured in
 // bench/state-file.ts.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { Hcn } from '../../ts/client';
 import { loadBinding } from '../../ts/native';
-import { spec, tempDir } from './helpers';
+import { inAnotherProcess, spec, tempDir } from './helpers';
 
-const NATIVE = path.join(__dirname, '..', '..', 'ts', 'native.js');
 const NET = '6C1A3B9E-0F44-4A3D-9E2B-1D7F5A0C0001';
 const EP14 = '3F8E6B21-5C7D-4E19-A0B4-0A000000000E';
 const UNKNOWN = '0D15EA5E-0000-4000-8000-00000000BEEF';
@@ -31,44 +30,29 @@ interface Answers {
  * loaded it.
  */
 function answersInAnotherProcess(file: string, queries: Query[]): Promise<Answers> {
-  const script = `
-    const native = require(${JSON.stringify(NATIVE)});
+  return inAnotherProcess<Answers>(file, `
     const queries = ${JSON.stringify(queries)};
-    (async () => {
-      const ctx = native.loadBinding().open({ backend: 'simulated', simulator: 'isolated', threads: 1 });
-      const ask = async () => {
-        const out = [];
-        for (const [family, id, query] of queries) {
-          try {
-            out.push(family === 'version' ? await ctx.hnsCall('GET', '/globals/version', '', 30000) : await ctx.query(family, id, query, 30000));
-          } catch (e) {
-            out.push('failed: ' + (e.hresult ?? '') + ' ' + e.message);
-          }
-        }
-        return out;
-      };
-      try {
-        await ctx.simAttach(${JSON.stringify(file)}, false, 30000);
-        const viewed = await ask();
-        const reads = JSON.parse(ctx.simControl(JSON.stringify({ op: 'stats' }))).stateReads;
-        let whole;
+    const ask = async () => {
+      const out = [];
+      for (const [family, id, query] of queries) {
         try {
-          await ctx.enumerate('loadBalancer', '', 30000);
-          whole = await ask();
+          out.push(family === 'version' ? await ctx.hnsCall('GET', '/globals/version', '', 30000) : await ctx.query(family, id, query, 30000));
         } catch (e) {
-          whole = ['whole load failed: ' + e.message];
+          out.push('failed: ' + (e.hresult ?? '') + ' ' + e.message);
         }
-        process.stdout.write(JSON.stringify({ viewed, whole, reads }));
-      } finally {
-        ctx.close();
       }
-    })().catch((e) => { console.error(e); process.exitCode = 1; });`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`querying ${file} in another process failed: ${stderr || err.message}`));
-      else resolve(JSON.parse(stdout) as Answers);
-    });
-  });
+      return out;
+    };
+    const viewed = await ask();
+    const reads = JSON.parse(ctx.simControl(JSON.stringify({ op: 'stats' }))).stateReads;
+    let whole;
+    try {
+      await ctx.enumerate('loadBalancer', '', 30000);
+      whole = await ask();
+    } catch (e) {
+      whole = ['whole load failed: ' + e.message];
+    }
+    return { viewed, whole, reads };`, 'querying');
 }
 
 async function nativeOn(t: ExecutionContext, file: string) {
