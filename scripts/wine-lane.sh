@@ -36,7 +36,10 @@ default_build_dir=build-win
 [ "$break_loader" = ON ] && default_build_dir=build-win-broken
 BUILD_DIR="${WINE_LANE_BUILD_DIR:-$default_build_dir}"
 TEST_DIR="${WINE_LANE_TEST_DIR:-dist-test}"
+# The broken-loader self-check keeps its own logs, so the real lane's TAP (which test files ran)
+# is still there after a CI run that does both.
 LOG_DIR="$WINE_CACHE/logs"
+[ "$break_loader" = ON ] && LOG_DIR="$WINE_CACHE/logs-broken"
 lane_start=$SECONDS
 step_start=$SECONDS
 
